@@ -1,0 +1,1 @@
+"""Source adapters: one module per dataset, each registered with ``@sources.register``."""

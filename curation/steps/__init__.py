@@ -1,0 +1,1 @@
+"""Pipeline steps. Each module registers one step with ``@steps.register``."""

@@ -1,0 +1,114 @@
+"""The step contract: a small pydantic class whose fields are its config.
+
+The runner (curation/pipeline.py) owns reading, writing, batching, progress and timing. A step only turns input
+records into output records, or rejects an input with a reason. Every input record ends in exactly one of two
+places, so in = out + rejected holds for every step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from curation.records_io import record_id
+from curation.schema import Record, Reject
+from curation.workspace import Workspace
+
+
+class RejectRecord(Exception):
+    """Raised by ``Step.process`` to reject the record at hand with a reason a curator can read."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step may know about where it runs. Paths in configs resolve against ``base_dir``."""
+
+    workspace: Workspace
+    base_dir: Path  # the recipe's folder (or the current folder for CLI one-offs)
+    step_dir: Path  # the temporary folder the step writes into; renamed into place when it finishes
+
+    def resolve(self, path: str | Path) -> Path:
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else (self.base_dir / candidate).resolve()
+
+
+# What process_batch returns for one input record: its outputs (possibly several), or a Reject.
+Outcome = Sequence[Record] | Reject
+
+
+class Step(BaseModel):
+    """Base of every step. Subclasses declare ``name``, ``input_type``, ``output_type`` and config fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    input_type: ClassVar[type[Record] | None]  # None for a source step (ingest)
+    output_type: ClassVar[type[Record]]
+    # How many input records process_batch sees at once; None = all of them (a global step such as balance).
+    batch_size: ClassVar[int | None] = 512
+
+    _counters: Counter[str] = PrivateAttr(default_factory=Counter)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    def fingerprint(self, ctx: StepContext) -> dict[str, Any]:
+        """Extra content that the step's output depends on beyond its config (input files, say); hashed."""
+        return {}
+
+    def setup(self, ctx: StepContext) -> None:
+        """Load references, start engines. Called once before the first batch."""
+
+    def teardown(self) -> None:
+        """Release what setup acquired. Called once, also after a failure."""
+
+    # -- work --------------------------------------------------------------------------------------------------
+    def process(self, record: Any) -> Sequence[Record]:
+        """Outputs for one input record; raise RejectRecord to reject it."""
+        raise NotImplementedError(f"step {self.name!r} implements neither process nor process_batch")
+
+    def process_batch(self, batch: Sequence[Any]) -> list[Outcome]:
+        """One outcome per input record, in order. Override to batch work (sampling, scoring)."""
+        outcomes: list[Outcome] = []
+        for record in batch:
+            try:
+                outputs = self.process(record)
+            except RejectRecord as rejected:
+                outcomes.append(reject_for(record, rejected.reason, rejected.detail))
+                continue
+            outcomes.append(outputs)
+        return outcomes
+
+    def generate(self, ctx: StepContext) -> Iterator[Record | Reject]:
+        """Source steps only: every record read, or a Reject for what could not be read."""
+        raise NotImplementedError(f"step {self.name!r} is not a source step")
+
+    # -- bookkeeping -----------------------------------------------------------------------------------------
+    def count(self, key: str, n: int = 1) -> None:
+        """A custom counter, written to stats.json under "counters"."""
+        self._counters[key] += n
+
+    @property
+    def counters(self) -> dict[str, int]:
+        return dict(sorted(self._counters.items()))
+
+    def report(self) -> dict[str, Any]:
+        """Extra step-specific numbers for stats.json (a balance report, say)."""
+        return {}
+
+    def export(self, data_path: Path, step_dir: Path) -> None:
+        """Write extra files beside data.parquet (release configs, say). Runs inside the temporary folder."""
+
+
+def reject_for(record: Record, reason: str, detail: str = "") -> Reject:
+    """A Reject that keeps the whole record as its raw text, so nothing is lost."""
+    return Reject(record_id=record_id(record), reason=reason, detail=detail, raw=record.model_dump_json())

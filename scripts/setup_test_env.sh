@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# What the slow test tier needs beside the main environment: system packages and engines with their own pins.
+# Idempotent: each part is skipped when it is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=()
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium chromium-driver)
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  echo "installing system packages: ${apt_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+fi
+
+for script in scripts/setup_*_env.sh; do
+  [ "$script" = "scripts/setup_test_env.sh" ] && continue
+  echo "== $script"
+  bash "$script"
+done

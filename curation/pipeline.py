@@ -127,7 +127,8 @@ def load_recipe(path: Path, overrides: Sequence[str] = ()) -> Recipe:
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """``step.field=value`` (or ``step.field.sub=value``); the value is read as YAML, so types survive."""
     problems = []
-    entries = data.get("steps") if isinstance(data.get("steps"), list) else []
+    steps_value = data.get("steps")
+    entries: list[Any] = steps_value if isinstance(steps_value, list) else []
     for override in overrides:
         target, sep, raw_value = override.partition("=")
         step_name, dot, field_path = target.partition(".")
@@ -262,7 +263,14 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
             results.append(StepResult(planned, "reused", stats))
         else:
             stats = execute_step(
-                planned.step, upstream, planned.dir, plan.workspace, plan.base_dir, progress, planned.label, planned.hash
+                planned.step,
+                upstream,
+                planned.dir,
+                plan.workspace,
+                plan.base_dir,
+                progress,
+                planned.label,
+                planned.hash,
             )
             results.append(StepResult(planned, "done", stats))
         upstream = planned.dir / "data.parquet"
@@ -274,9 +282,7 @@ def _write_run_manifest(plan: Plan) -> None:
     manifest = {
         "recipe": plan.recipe.name,
         "code_version": code_version(),
-        "steps": [
-            {"index": p.index, "step": p.step.name, "dir": p.dir.name, "hash": p.hash} for p in plan.steps
-        ],
+        "steps": [{"index": p.index, "step": p.step.name, "dir": p.dir.name, "hash": p.hash} for p in plan.steps],
     }
     resolved = plan.recipe.model_dump(mode="json")
     resolved["steps"] = [{"step": p.step.name, "config": p.step.model_dump(mode="json")} for p in plan.steps]
@@ -370,7 +376,12 @@ class _Tally:
             self.rows_out += 1
 
     def take_outcome(
-        self, step: Step, record: Record, outcome: Sequence[Record] | Reject, writer: RecordWriter, rejects: RejectWriter
+        self,
+        step: Step,
+        record: Record,
+        outcome: Sequence[Record] | Reject,
+        writer: RecordWriter,
+        rejects: RejectWriter,
     ) -> None:
         from curation.steps.base import reject_for
 
@@ -478,7 +489,10 @@ class RunInfo:
 
 def load_run(workspace: Workspace | Path, recipe: str | None = None) -> RunInfo:
     """A run by recipe name in a workspace, or by the path of its folder (``runs/<recipe>``)."""
-    run_dir = workspace.run_dir(recipe) if isinstance(workspace, Workspace) and recipe else Path(workspace)
+    if isinstance(workspace, Workspace):
+        run_dir = workspace.run_dir(recipe) if recipe else workspace.runs
+    else:
+        run_dir = Path(workspace)
     manifest_path = run_dir / "run.json"
     if not manifest_path.is_file():
         raise FileNotFoundError(f"no finished run at {run_dir} (run.json is missing); run `toolpref run` first")

@@ -23,9 +23,7 @@ from curation.schema import (
 R = TypeVar("R", bound=Record)
 
 RECORD_SCHEMA = pa.schema([("id", pa.string()), ("record", pa.string())])
-REJECT_SCHEMA = pa.schema(
-    [("id", pa.string()), ("reason", pa.string()), ("detail", pa.string()), ("raw", pa.string())]
-)
+REJECT_SCHEMA = pa.schema([("id", pa.string()), ("reason", pa.string()), ("detail", pa.string()), ("raw", pa.string())])
 ROW_GROUP = 2048
 
 

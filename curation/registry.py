@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # only for annotations: plug-in modules import this one
+    from curation.sources.base import SourceAdapter
+    from curation.steps.base import Step
 
 T = TypeVar("T")
 
@@ -90,7 +94,7 @@ BACKEND_MODULES = (
     "curation.sampling.ray_backend",
 )
 
-# Filled with `@steps.register("name")` etc. Typed loosely here to avoid an import cycle with the base classes.
-steps: Registry[type] = Registry("step", STEP_MODULES)
-sources: Registry[type] = Registry("source", SOURCE_MODULES)
-backends: Registry[type] = Registry("sampling backend", BACKEND_MODULES)
+# Filled with `@steps.register("name")` etc.
+steps: Registry[type[Step]] = Registry("step", STEP_MODULES)
+sources: Registry[type[SourceAdapter]] = Registry("source", SOURCE_MODULES)
+backends: Registry[type[Any]] = Registry("sampling backend", BACKEND_MODULES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,7 +37,7 @@ class Record(BaseModel):
         return canonical_json(self.model_dump(mode="json"))
 
 
-class ErrorType(str, Enum):
+class ErrorType(StrEnum):
     """Why a candidate turn is not an exact match of the ground truth. Extend, never rename."""
 
     parse_error = "parse_error"
@@ -52,7 +52,7 @@ class ErrorType(str, Enum):
     missing_call = "missing_call"
 
 
-class TaskKind(str, Enum):
+class TaskKind(StrEnum):
     """BFCL-style shape of a ground-truth turn."""
 
     single = "single"  # one call, one tool available

@@ -112,7 +112,9 @@ def _schema_for_type_text(text: str) -> dict[str, Any]:
 
 def _split_top_level(text: str) -> list[str]:
     """Split "int, List[str]" on commas that are not inside brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "[<(":
             depth += 1

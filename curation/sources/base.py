@@ -65,7 +65,9 @@ def read_raw(path: Path) -> Iterator[RawRecord | Reject]:
         try:
             values = json.loads(text)
         except json.JSONDecodeError as error:
-            yield Reject(record_id=f"{stem}:file", reason="unreadable JSON file", detail=str(error), raw=text[:RAW_LIMIT])
+            yield Reject(
+                record_id=f"{stem}:file", reason="unreadable JSON file", detail=str(error), raw=text[:RAW_LIMIT]
+            )
             return
         for index, value in enumerate(values):
             yield RawRecord(f"{stem}:{index}", value, _as_text(value))
@@ -76,7 +78,9 @@ def read_raw(path: Path) -> Iterator[RawRecord | Reject]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            yield Reject(record_id=f"{stem}:file", reason="unreadable JSON file", detail=str(error), raw=text[:RAW_LIMIT])
+            yield Reject(
+                record_id=f"{stem}:file", reason="unreadable JSON file", detail=str(error), raw=text[:RAW_LIMIT]
+            )
             return
         yield RawRecord(f"{stem}:0", value, text[:RAW_LIMIT])
         return

@@ -35,9 +35,7 @@ class SourceInput(BaseModel):
 
 
 def adapter_for(name: str) -> SourceAdapter:
-    adapter = sources.get(name)()
-    assert isinstance(adapter, SourceAdapter)
-    return adapter
+    return sources.get(name)()
 
 
 @steps.register("ingest")

@@ -42,7 +42,7 @@ class KeepEven(Step):
     input_type = Trajectory
     output_type = Trajectory
 
-    also_keep: list[int] = []
+    also_keep: list[int] = []  # noqa: RUF012 (a pydantic field)
 
     def process(self, record: Trajectory) -> list[Trajectory]:
         number = record.meta["number"]
@@ -59,7 +59,7 @@ class SlowCopy(Step):
     batch_size = 1
 
     seconds_per_record: float = 0.0
-    drop: list[int] = []  # numbers for which the step returns nothing
+    drop: list[int] = []  # noqa: RUF012 (a pydantic field, copied per instance)  numbers for which the step returns nothing
 
     def process(self, record: Trajectory) -> list[Trajectory]:
         time.sleep(self.seconds_per_record)

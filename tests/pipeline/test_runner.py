@@ -216,6 +216,7 @@ def test_a_run_killed_mid_step_resumes_to_identical_outputs(tmp_path: Path) -> N
         for name in ("data.parquet", "rejects.parquet"):
             assert (mine.dir / name).read_bytes() == (theirs.dir / name).read_bytes()
     assert not [p for p in run_dir.iterdir() if ".tmp-" in p.name]
-    assert pq.read_table(got.steps[2].data).num_rows == json.loads((got.steps[2].dir / "stats.json").read_text())[
-        "rows_out"
-    ]
+    assert (
+        pq.read_table(got.steps[2].data).num_rows
+        == json.loads((got.steps[2].dir / "stats.json").read_text())["rows_out"]
+    )

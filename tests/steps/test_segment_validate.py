@@ -84,7 +84,9 @@ def test_no_call_turns_can_be_left_out_and_empty_trajectories_are_rejected() -> 
     assert caught.value.reason == "no usable assistant turn"
 
 
-def one_task(*calls: ToolCall, history: tuple[Message, ...] = (USER,), tools: tuple[ToolSpec, ...] = (WEATHER, TIME)) -> Task:
+def one_task(
+    *calls: ToolCall, history: tuple[Message, ...] = (USER,), tools: tuple[ToolSpec, ...] = (WEATHER, TIME)
+) -> Task:
     (task,) = Segment().process(trajectory(*history, assistant(*calls), tools=tools))
     return task
 

@@ -66,7 +66,14 @@ class Ingest(Step):
                 items = adapter.read_hub(entry.hub, entry.split)
             else:
                 items = (item for path in entry.paths for item in adapter.read(ctx.resolve(path)))
-            yield from islice(items, entry.limit)
+            prefix = f"{entry.source}:"
+            for item in islice(items, entry.limit):
+                # Per-source counts for the run summary.
+                self.count(f"{entry.source}/{'rejected' if isinstance(item, Reject) else 'trajectories'}")
+                # Name the source on every reject too, as trajectory ids do, so a reject can be traced to it.
+                if isinstance(item, Reject) and not item.record_id.startswith(prefix):
+                    item = item.model_copy(update={"record_id": prefix + item.record_id})
+                yield item
 
 
 def _file_sha256(path: Path) -> str:

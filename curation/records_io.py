@@ -27,6 +27,15 @@ REJECT_SCHEMA = pa.schema([("id", pa.string()), ("reason", pa.string()), ("detai
 ROW_GROUP = 2048
 
 
+def writable_text(text: str) -> str:
+    """``text`` unchanged, or with lone surrogates (from JSON escapes like \\ud800) escaped so UTF-8 can hold it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def record_id(record: Record) -> str:
     """The natural id of a record, used in data files and rejects."""
     if isinstance(record, (Trajectory, Task)):
@@ -94,10 +103,10 @@ class RejectWriter:
         if self._rows:
             table = pa.table(
                 {
-                    "id": [r.record_id for r in self._rows],
-                    "reason": [r.reason for r in self._rows],
-                    "detail": [r.detail for r in self._rows],
-                    "raw": [r.raw for r in self._rows],
+                    "id": [writable_text(r.record_id) for r in self._rows],
+                    "reason": [writable_text(r.reason) for r in self._rows],
+                    "detail": [writable_text(r.detail) for r in self._rows],
+                    "raw": [writable_text(r.raw) for r in self._rows],
                 },
                 schema=REJECT_SCHEMA,
             )

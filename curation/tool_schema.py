@@ -9,7 +9,9 @@ nothing is lost.
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from typing import Any
 
 ORIGINAL_TYPE_KEY = "x-original-type"
@@ -69,6 +71,18 @@ def type_from_name(name: str) -> tuple[dict[str, Any], bool]:
 
     Unknown names give an unconstrained schema (``{}``) with the original kept under ``x-original-type``.
     """
+    # Sources repeat the same few type names millions of times: parse each once, hand out fresh copies.
+    schema_json, optional = _type_from_name_cached(name)
+    return json.loads(schema_json), optional
+
+
+@lru_cache(maxsize=4096)
+def _type_from_name_cached(name: str) -> tuple[str, bool]:
+    schema, optional = _parse_type_name(name)
+    return json.dumps(schema), optional
+
+
+def _parse_type_name(name: str) -> tuple[dict[str, Any], bool]:
     text = name.strip()
     optional = False
     # "str, optional" (APIGen), "Optional[int]" (Python)
@@ -150,8 +164,9 @@ def normalize_schema(schema: Any) -> dict[str, Any]:
     for key, value in schema.items():
         if key == "type":
             continue
-        if key == "properties" and isinstance(value, dict):
-            result["properties"] = {str(name): normalize_schema(sub) for name, sub in value.items()}
+        if key == "properties":  # a non-map "properties" (null, a list) describes no parameter we can use
+            mapping = value if isinstance(value, dict) else {}
+            result["properties"] = {str(name): normalize_schema(sub) for name, sub in mapping.items()}
         elif key == "items":
             result["items"] = normalize_schema(value) if isinstance(value, dict) else {}
         elif key == "additionalProperties" and isinstance(value, dict):
@@ -173,9 +188,11 @@ def normalize_schema(schema: Any) -> dict[str, Any]:
 
 def _is_flat_parameter_map(parameters: dict[str, Any]) -> bool:
     """APIGen's {param: {"type": ..., "description": ...}} map, as opposed to a JSON Schema object."""
-    if not parameters or set(parameters) & {"type", "properties"}:
+    if not parameters or not all(isinstance(value, dict) for value in parameters.values()):
         return False
-    return all(isinstance(value, dict) for value in parameters.values())
+    # Every value is a dict, so a "type" key is a parameter named "type" (xlam's card example, row 0), never a
+    # JSON Schema type name; "properties" is a parameter only if it looks like one spec rather than a map of them.
+    return "properties" not in parameters or isinstance(parameters["properties"].get("type"), str)
 
 
 def normalize_parameters(parameters: Any) -> dict[str, Any]:

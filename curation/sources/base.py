@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from curation.records_io import writable_text
 from curation.schema import Reject, Trajectory
 
 DATA_SUFFIXES = (".json", ".jsonl", ".parquet")
@@ -36,9 +37,10 @@ class RawRecord:
 
 def _as_text(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)[:RAW_LIMIT]
+        text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
-        return repr(value)[:RAW_LIMIT]
+        text = repr(value)
+    return writable_text(text[:RAW_LIMIT])
 
 
 def data_files(path: Path) -> list[Path]:

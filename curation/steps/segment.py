@@ -28,6 +28,14 @@ def complexity(calls: Sequence[ToolCall]) -> int:
     return len(calls) + sum(len(call.arguments) for call in calls)
 
 
+def tools_available_at(record: Trajectory, turn: int) -> tuple[ToolSpec, ...]:
+    """The tools offered at message ``turn``: a source may hold some back until a later message (BFCL miss_func)."""
+    held_back = record.meta.get("held_back_tools")
+    if not isinstance(held_back, dict) or not held_back:
+        return record.tools
+    return tuple(tool for tool in record.tools if int(held_back.get(tool.name, 0)) <= turn)
+
+
 @steps.register("segment")
 class Segment(Step):
     """Trajectory -> one Task per assistant turn, with its kind and complexity."""
@@ -54,7 +62,8 @@ class Segment(Step):
                 self.count("no-call turns skipped")
                 continue
             history = record.messages[:turn]
-            kind = task_kind(message, history, record.tools)
+            tools = tools_available_at(record, turn)
+            kind = task_kind(message, history, tools)
             tasks.append(
                 Task(
                     id=f"{record.id}#{turn}",
@@ -62,7 +71,7 @@ class Segment(Step):
                     source=record.source,
                     subset=record.subset,
                     turn=turn,
-                    tools=record.tools,
+                    tools=tools,
                     history=history,
                     target=message,
                     kind=kind,

@@ -50,7 +50,9 @@ def role_order_problem(history: Sequence[Message], target: Message) -> str | Non
     return None
 
 
-def call_problem(call: ToolCall, tools: dict[str, ToolSpec], check_enums: bool) -> tuple[str, str] | None:
+def call_problem(
+    call: ToolCall, tools: dict[str, ToolSpec], check_enums: bool, check_types: bool = True
+) -> tuple[str, str] | None:
     """(reason, detail) for a ground-truth call that its tool schema does not allow, or None."""
     tool = tools.get(call.name)
     if tool is None:
@@ -65,7 +67,7 @@ def call_problem(call: ToolCall, tools: dict[str, ToolSpec], check_enums: bool) 
         return "unknown argument", f"{call.name}: {', '.join(unknown)}"
     for name, value in call.arguments.items():
         schema = properties.get(name, {})
-        problem = value_type_error(value, schema, f"{call.name}.{name}")
+        problem = value_type_error(value, schema, f"{call.name}.{name}") if check_types else None
         if problem:
             return "wrong argument type", problem
         allowed = schema.get("enum")
@@ -85,6 +87,10 @@ class Validate(Step):
 
     check_enums: bool = Field(default=True, description="reject GT values outside a parameter's enum")
     max_tools: int | None = Field(default=None, ge=1, description="reject tasks offering more tools than this")
+    source_code_subsets: list[str] = Field(
+        default=["simple_java", "simple_javascript", "java", "javascript"],
+        description="subsets whose arguments are source-code text (BFCL Java/JS): types are not checked there",
+    )
 
     def process(self, record: Task) -> list[Task]:
         tools, dropped = repair_tools(record.tools)
@@ -97,7 +103,7 @@ class Validate(Step):
             raise RejectRecord("role order", problem)
         by_name = {tool.name: tool for tool in tools}
         for call in record.target.tool_calls:
-            found = call_problem(call, by_name, self.check_enums)
+            found = call_problem(call, by_name, self.check_enums, record.subset not in self.source_code_subsets)
             if found:
                 raise RejectRecord(*found)
         if not record.target.tool_calls and not record.target.content.strip():

@@ -165,3 +165,38 @@ def test_validate_checks_role_order(history: tuple[Message, ...], problem: str) 
         Validate().process(task)
     assert caught.value.reason == "role order"
     assert caught.value.detail.startswith(problem)
+
+
+def test_held_back_tools_are_offered_only_from_their_reveal_turn() -> None:
+    record = Trajectory(
+        id="bfcl:multi_turn_miss_func_1",
+        source="bfcl",
+        tools=(WEATHER, TIME),
+        messages=(
+            USER,
+            assistant(call("get_weather", city="Paris")),
+            Message(role="user", content="I have updated some more functions you can choose from."),
+            assistant(call("get_time", zone="UTC")),
+        ),
+        meta={"held_back_tools": {"get_time": 2}},
+    )
+    first, second = Segment().process(record)
+    assert [t.name for t in first.tools] == ["get_weather"]
+    assert [t.name for t in second.tools] == ["get_weather", "get_time"]
+
+
+def test_source_code_arguments_of_java_and_javascript_subsets_skip_type_checks() -> None:
+    array_tool = ToolSpec(
+        name="sortRows", parameters={"type": "dict", "properties": {"rows": {"type": "Array"}}, "required": ["rows"]}
+    )
+    record = Trajectory(
+        id="bfcl:simple_javascript_1",
+        source="bfcl",
+        subset="simple_javascript",
+        tools=(array_tool,),
+        messages=(USER, assistant(call("sortRows", rows="reportRows"))),
+    )
+    (task,) = Segment().process(record)
+    assert Validate().process(task)[0].subset == "simple_javascript"
+    with pytest.raises(RejectRecord):
+        Validate(source_code_subsets=[]).process(task)

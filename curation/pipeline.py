@@ -170,7 +170,7 @@ def code_version() -> str:
 
 # What step outputs depend on: the step code and everything it calls. The studio, releases and the CLI do not count.
 _DATA_PACKAGES = ("steps", "sources", "sampling", "scoring", "prompts")
-_DATA_MODULES = ("schema.py", "tool_schema.py", "records_io.py", "genrm.py")
+_DATA_MODULES = ("schema.py", "tool_schema.py", "records_io.py", "genrm.py", "render.py", "config_rows.py")
 
 
 def _makes_data(relative: Path) -> bool:

@@ -1,0 +1,268 @@
+"""The non-model pipeline end to end (ingest -> format, perturb sampler) on generated APIGen trajectories.
+
+    .venv/bin/python benchmarks/pipeline.py                    # 10K and 100K trajectories
+    .venv/bin/python benchmarks/pipeline.py --sizes 1000 10000 --keep /tmp/bench
+
+For each size: trajectories are generated in APIGen's native format (xlam-function-calling-60k: one JSON array
+of {id, query, answers, tools} with JSON strings inside) into a temporary folder, and the demo recipe's steps run
+on them in a fresh process: wall seconds, the process's peak RSS, and every step's seconds from its stats.json.
+Targets (issue 5): 100K trajectories in <= 60 s and <= 2 GB on a 2-core machine, time growing no worse than
+linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_BFCL = REPO / "curation" / "demo_data" / "bfcl"
+
+_TOPICS = tuple(
+    [
+        "weather",
+        "city",
+        "forecast",
+        "temperature",
+        "rain",
+        "wind",
+        "hotel",
+        "flight",
+        "booking",
+        "price",
+        "stock",
+        "market",
+        "exchange",
+        "currency",
+        "recipe",
+        "calories",
+        "movie",
+        "ticket",
+        "restaurant",
+        "table",
+        "email",
+        "calendar",
+        "meeting",
+        "invoice",
+        "shipment",
+        "order",
+        "tracking",
+        "translation",
+        "language",
+        "population",
+        "country",
+        "capital",
+        "distance",
+        "route",
+        "traffic",
+        "news",
+        "article",
+        "sports",
+        "score",
+    ]
+)
+_VERBS = ("get", "find", "search", "list", "create", "update", "compute", "convert", "check", "book")
+_CITIES = ("Paris", "Lisbon", "Tokyo", "Nairobi", "Lima", "Oslo", "Denver", "Hanoi", "Cairo", "Perth")
+_TYPES = ("str", "int", "float", "bool", "List[str]", "str, optional", "int, optional")
+
+
+def _tool(rng: random.Random, index: int) -> dict[str, Any]:
+    topic, other = rng.sample(_TOPICS, 2)
+    params: dict[str, Any] = {}
+    for k in range(rng.randint(1, 5)):
+        kind = rng.choice(_TYPES)
+        param: dict[str, Any] = {"description": f"The {rng.choice(_TOPICS)} {k} of the request.", "type": kind}
+        if kind.endswith("optional"):
+            param["default"] = 0 if kind.startswith("int") else "auto"
+        params[f"{rng.choice(_TOPICS)}_{k}"] = param
+    return {
+        "name": f"{rng.choice(_VERBS)}_{topic}_{other}_{index}",
+        "description": f"{rng.choice(_VERBS).capitalize()} the {topic} {other} for a user request.",
+        "parameters": params,
+    }
+
+
+def _value(rng: random.Random, kind: str) -> Any:
+    base = kind.split(",")[0]
+    if base == "int":
+        return rng.randint(1, 500)
+    if base == "float":
+        return round(rng.uniform(0, 100), 2)
+    if base == "bool":
+        return rng.random() < 0.5
+    if base == "List[str]":
+        return rng.sample(_CITIES, rng.randint(1, 3))
+    return rng.choice(_CITIES) if rng.random() < 0.5 else f"{rng.choice(_TOPICS)} {rng.randint(1, 99)}"
+
+
+def generate_apigen(count: int, path: Path, seed: int = 0) -> None:
+    """``count`` APIGen records with 1-4 tools each (from a pool of 400) and 1-3 calls (parallel ones included)."""
+    rng = random.Random(seed)
+    pool = [_tool(rng, i) for i in range(400)]
+    records = []
+    for number in range(count):
+        tools = rng.sample(pool, rng.randint(1, 4))
+        calls = []
+        for tool in rng.choices(tools, k=rng.choice((1, 1, 1, 2, 3))):
+            arguments = {
+                name: _value(rng, spec["type"])
+                for name, spec in tool["parameters"].items()
+                if not spec["type"].endswith("optional") or rng.random() < 0.4
+            }
+            calls.append({"name": tool["name"], "arguments": arguments})
+        words = " ".join(rng.choices(_TOPICS, k=rng.randint(4, 14)))
+        query = f"Request {number}: please {calls[0]['name'].replace('_', ' ')} about {words} in {rng.choice(_CITIES)}."
+        records.append({"id": number, "query": query, "answers": json.dumps(calls), "tools": json.dumps(tools)})
+    path.write_text(json.dumps(records), encoding="utf-8")
+
+
+RECIPE = """
+name: bench
+steps:
+  - step: ingest
+    config:
+      sources: [{{source: apigen, paths: ["{data}"]}}]
+  - step: segment
+  - step: validate
+  - step: decontaminate
+    config:
+      references: [{{kind: bfcl, paths: ["{bfcl}"]}}]
+  - step: sample
+    config:
+      policies:
+        - {{name: perturb-a, backend: perturb, model: perturb, n: 3, seed: 0}}
+        - {{name: perturb-b, backend: perturb, model: perturb, n: 2, seed: 1}}
+  - step: score
+  - step: difficulty
+  - step: pair
+  - step: balance
+    config: {{target_size: 30000, validation_size: 500}}
+  - step: format
+"""
+
+
+def child(recipe: Path, workspace: Path) -> None:
+    """Run the recipe in this process and print, as JSON: wall and CPU seconds, peak RSS, and per step its stats,
+    its CPU seconds, and the CPU seconds the runner spends reading its input records and writing its outputs
+    (pydantic JSON parsing and serialization), measured again after the run on the same files."""
+    import curation.pipeline as pipeline
+    from curation.records_io import read_records
+    from curation.registry import steps as registry
+    from curation.workspace import Workspace
+
+    cpu: dict[str, float] = {}
+    execute_step = pipeline.execute_step
+
+    def timed(step: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return execute_step(step, *args, **kwargs)
+        finally:
+            cpu[step.name] = time.process_time() - start
+
+    pipeline.execute_step = timed  # run_plan looks it up in the module at call time
+    started, started_cpu = time.perf_counter(), time.process_time()
+    results = pipeline.run_plan(pipeline.plan_recipe(recipe, Workspace(workspace)))
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+    steps = []
+    for result in results:
+        entry = {key: result.stats.get(key) for key in ("step", "in", "out", "rejected", "rows_out", "seconds")}
+        entry["cpu"] = cpu.get(result.planned.step.name, 0.0)
+        output_type = registry.get(result.planned.step.name).output_type
+        start = time.process_time()
+        records = list(read_records(result.planned.dir / "data.parquet", output_type))
+        entry["parse_out"] = time.process_time() - start  # what the next step pays to read these records
+        start = time.process_time()
+        for record in records:
+            record.model_dump_json()
+        entry["dump_out"] = time.process_time() - start  # what this step paid to write them
+        del records
+        steps.append(entry)
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mib": peak_kib / 1024, "steps": steps}))
+
+
+def measure(size: int, folder: Path) -> dict[str, Any]:
+    data = folder / f"apigen_{size}.json"
+    started = time.perf_counter()
+    generate_apigen(size, data)
+    generated = time.perf_counter() - started
+    recipe = folder / f"bench_{size}.yaml"
+    recipe.write_text(RECIPE.format(data=data, bfcl=DEMO_BFCL), encoding="utf-8")
+    workspace = folder / f"ws_{size}"
+    command = [sys.executable, __file__, "--child", str(recipe), str(workspace)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=REPO)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["size"] = size
+    result["generate_seconds"] = generated
+    result["input_mib"] = data.stat().st_size / 2**20
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    print(f"\ncores: {os.cpu_count()}  python: {sys.version.split()[0]}  load average: {os.getloadavg()[0]:.1f}")
+    for result in results:
+        print(
+            f"\n{result['size']:>7,} trajectories ({result['input_mib']:.1f} MiB input, generated in "
+            f"{result['generate_seconds']:.1f} s): {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU, "
+            f"peak RSS {result['peak_rss_mib']:.0f} MiB"
+        )
+        print(
+            f"  {'step':<14}{'in':>9}{'out':>9}{'rows out':>10}{'wall s':>8}{'cpu s':>8}"
+            f"{'read in':>9}{'write out':>10}{'step own':>9}"
+        )
+        previous_parse = 0.0
+        for step in result["steps"]:
+            own = step["cpu"] - previous_parse - step["dump_out"]
+            print(
+                f"  {step['step']:<14}{step['in']:>9,}{step['out']:>9,}{step['rows_out']:>10,}{step['seconds']:>8.1f}"
+                f"{step['cpu']:>8.1f}{previous_parse:>9.1f}{step['dump_out']:>10.1f}{own:>9.1f}"
+            )
+            previous_parse = step["parse_out"]
+        print("  read in / write out: the runner's pydantic JSON parse of the input and dump of the output records")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        ratio = large["size"] / small["size"]
+        wall = large["seconds"] / small["seconds"]
+        cpu = large["cpu_seconds"] / small["cpu_seconds"]
+        rss = large["peak_rss_mib"] / small["peak_rss_mib"]
+        print(
+            f"\ngrowth {small['size']:,} -> {large['size']:,} (x{ratio:.0f}): wall x{wall:.1f}, CPU x{cpu:.1f}, "
+            f"peak RSS x{rss:.1f}"
+        )
+        for before, after in zip(small["steps"], large["steps"], strict=True):
+            growth = after["cpu"] / before["cpu"] if before["cpu"] else float("inf")
+            print(f"  {before['step']:<14} CPU x{growth:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--keep", type=Path, help="keep inputs and run folders here (default: a temporary folder)")
+    parser.add_argument("--child", nargs=2, metavar=("RECIPE", "WORKSPACE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child[0]), Path(args.child[1]))
+        return
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        results = [measure(size, args.keep) for size in args.sizes]
+    else:
+        with tempfile.TemporaryDirectory(prefix="toolpref-bench-") as folder:
+            results = [measure(size, Path(folder)) for size in args.sizes]
+    report(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""The BFCL-grade check: does a candidate's call list match the expected answer exactly, and if not, why first.
+
+A clean, typed reimplementation of the rules of BFCL's AST checker (``bfcl_eval/eval_checker/ast_eval``):
+
+* per call, in BFCL's order: the function name (with "." read as "_" as an option, for models whose API cannot
+  spell dots), then every parameter the schema requires, then each given parameter in turn (known to the schema
+  and to the expected answer, of the declared type, one of the acceptable values), then every parameter the
+  answer needs that was left out;
+* the "variable" rule: a value whose type differs from the declared one passes the type check when it has the
+  type of the acceptable values (BFCL answers name variables as strings, e.g. an ``any`` or ``dict`` parameter
+  with the answer "gameLayout"), and is then compared without string normalisation;
+* Java and JavaScript arguments, written as source text, are read with the declared BFCL type first (java_js.py);
+* the call list as a whole: no call where none is expected, no call missing where one is, no duplicated call the
+  answer has no room for, the right number of calls, and a one-to-one assignment of candidate calls to expected
+  calls in which every pair matches (a maximum bipartite matching, assignment.py; BFCL matches greedily in answer
+  order, which fails where an assignment exists). When none exists, the error reported is that of the first
+  expected call the matching leaves alone, against the closest candidate call it leaves alone.
+
+Values and types follow values.py; its docstring lists where they differ from BFCL on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from curation.schema import ErrorType, ToolCall, ToolSpec
+from curation.scoring.answers import ExpectedCall, PossibleAnswer
+from curation.scoring.assignment import maximum_matching
+from curation.scoring.java_js import convert_argument
+from curation.scoring.similarity import exactly_equal
+from curation.scoring.values import (
+    OMITTED,
+    first_answer_kind,
+    kind_of,
+    matches_any,
+    short,
+)
+from curation.tool_schema import value_type_error
+
+Language = Literal["python", "java", "javascript"]
+
+
+class CheckOptions(BaseModel):
+    """How strict the check is. The defaults are BFCL's rules for Python with standard function names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normalize_strings: bool = Field(
+        default=True,
+        description="compare strings as BFCL's standardize_string does: case, spaces and ,./-_*^ ignored",
+    )
+    dots_to_underscores: bool = Field(
+        default=False,
+        description="read '.' in function names as '_' (models whose API cannot spell dots, e.g. math.factorial)",
+    )
+    language: Language = Field(
+        default="python", description="java / javascript: arguments given as source text are read with BFCL types"
+    )
+    java_js_require_strings: bool = Field(
+        default=False,
+        description="java / javascript: reject arguments that are not source text (BFCL's rule; ours reads JSON too)",
+    )
+
+
+DEFAULT_OPTIONS = CheckOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    exact: bool
+    error_type: ErrorType | None = None
+    detail: str = ""
+
+
+EXACT = CheckResult(exact=True)
+
+# How far from right a failing pair of calls is; the closest pair is the one reported.
+_DISTANCE = {
+    ErrorType.wrong_param_value: 1,
+    ErrorType.wrong_param_type: 2,
+    ErrorType.unexpected_param: 3,
+    ErrorType.missing_required_param: 4,
+    ErrorType.wrong_function_name: 5,
+}
+
+
+# (Python type of a value, declared JSON Schema type) pairs that fit without looking further.
+_SCALAR_FITS = frozenset(
+    {
+        (str, "string"),
+        (int, "integer"),
+        (int, "number"),
+        (float, "number"),
+        (bool, "boolean"),
+        (type(None), "null"),
+    }
+)
+
+
+class _Failure:
+    """Why one candidate call does not match one expected call. The detail is written only when it is reported:
+    most failing pairs of a parallel turn are never shown."""
+
+    __slots__ = ("_render", "error_type")
+
+    def __init__(self, error_type: ErrorType, render: Callable[[], str]) -> None:
+        self.error_type = error_type
+        self._render = render
+
+    @property
+    def detail(self) -> str:
+        return self._render()
+
+
+def check_calls(
+    calls: Sequence[ToolCall],
+    expected: PossibleAnswer,
+    tools: Sequence[ToolSpec] | Mapping[str, ToolSpec] = (),
+    options: CheckOptions = DEFAULT_OPTIONS,
+) -> CheckResult:
+    """Whether ``calls`` match ``expected`` exactly; otherwise the first ErrorType and a detail naming the place.
+
+    ``expected`` is a possible answer (answers.py; an empty one means "no call is right"); ``tools`` are the
+    normalized schemas of the functions the model could call, as a list or as a dict by name (faster when one
+    task's tools serve many candidates).
+    """
+    if not expected:
+        if not calls:
+            return EXACT
+        return CheckResult(False, ErrorType.unexpected_call, f"no call expected; got {_names(calls)}")
+    if not calls:
+        return CheckResult(False, ErrorType.missing_call, f"expected {_names_of_expected(expected)}; got no call")
+    index = tools if isinstance(tools, dict) else dict(tools) if isinstance(tools, Mapping) else _by_name(tools)
+    checker = _CallChecker(calls, expected, index, options)
+    size = len(expected)
+    if len(calls) == size == 1:  # the common case, without the matching machinery
+        failure = checker.check_pair(calls[0], expected[0])
+        return EXACT if failure is None else CheckResult(False, failure.error_type, failure.detail)
+    matching: list[int | None] | None = None
+    if len(calls) == size:
+        matching = maximum_matching(size, size, checker.fits)
+        if None not in matching:
+            return EXACT
+    duplicate = checker.duplicate()
+    if duplicate:
+        return CheckResult(False, ErrorType.duplicate_call, duplicate)
+    if matching is None:
+        return CheckResult(
+            False,
+            ErrorType.wrong_call_count,
+            f"expected {size} calls ({_names_of_expected(expected)}); got {len(calls)} ({_names(calls)})",
+        )
+    return checker.first_unmatched(matching)
+
+
+def _by_name(tools: Sequence[ToolSpec]) -> dict[str, ToolSpec]:
+    return {tool.name: tool for tool in tools}
+
+
+class _CallChecker:
+    """Candidate calls against expected calls, pair by pair, with BFCL's rules in BFCL's order. Each pair is
+    checked at most once (the greedy try, the matching and the report share the results)."""
+
+    __slots__ = ("_memo", "calls", "expected", "options", "rename", "source_text", "tools")
+
+    def __init__(
+        self,
+        calls: Sequence[ToolCall],
+        expected: PossibleAnswer,
+        tools: Mapping[str, ToolSpec],
+        options: CheckOptions,
+    ) -> None:
+        self.calls = calls
+        self.expected = expected
+        self.tools = tools
+        self.options = options
+        self.rename = options.dots_to_underscores
+        self.source_text = options.language != "python"
+        self._memo: dict[tuple[int, int], _Failure | None] = {}
+
+    # -- the call list ---------------------------------------------------------------------------------------
+
+    def fits(self, answer_index: int, call_index: int) -> bool:
+        return self.check(call_index, answer_index) is None
+
+    def duplicate(self) -> str | None:
+        """A call given more often than the expected answer has matching calls for it, described; else None."""
+        calls = self.calls
+        for first in range(len(calls)):
+            copies = [first] + [
+                other
+                for other in range(first + 1, len(calls))
+                if calls[other].name == calls[first].name
+                and exactly_equal(calls[other].arguments, calls[first].arguments)
+            ]
+            if len(copies) < 2:
+                continue
+            room = sum(1 for answer_index in range(len(self.expected)) if self.check(first, answer_index) is None)
+            if len(copies) > room:
+                call = calls[first]
+                return (
+                    f"{call.name} {short(call.arguments)} is called {len(copies)} times; the expected answer has {room}"
+                )
+        return None
+
+    def first_unmatched(self, matching: list[int | None]) -> CheckResult:
+        """The first expected call that a maximum matching leaves alone, against the closest candidate call that it
+        leaves alone too (fewest steps from right: a wrong value before a wrong type, ..., a wrong name last)."""
+        taken = set(matching)
+        free = [index for index in range(len(self.calls)) if index not in taken]
+        answer_index = matching.index(None)
+        failures = [(call_index, self.check(call_index, answer_index)) for call_index in free]
+        call_index, failure = min(
+            ((index, f) for index, f in failures if f is not None), key=lambda pair: _DISTANCE[pair[1].error_type]
+        )
+        (name,) = self.expected[answer_index]
+        where = f"expected call {answer_index + 1} of {len(self.expected)} ({name}) against call {call_index + 1}"
+        return CheckResult(False, failure.error_type, f"{where}: {failure.detail}")
+
+    # -- one pair ----------------------------------------------------------------------------------------------
+
+    def check(self, call_index: int, answer_index: int) -> _Failure | None:
+        key = (call_index, answer_index)
+        if key in self._memo:
+            return self._memo[key]
+        failure = self.check_pair(self.calls[call_index], self.expected[answer_index])
+        self._memo[key] = failure
+        return failure
+
+    def _renamed_schema(self, name: str) -> Mapping[str, Any] | None:
+        """The schema of a function whose name differs from the answer's only by "." for "_", when allowed."""
+        if not self.rename:
+            return None
+        wanted = name.replace(".", "_")
+        tool = next((t for t in self.tools.values() if t.name.replace(".", "_") == wanted), None)
+        return tool.parameters if tool is not None else None
+
+    def check_pair(self, call: ToolCall, answer: ExpectedCall) -> _Failure | None:
+        ((name, parameters),) = answer.items()
+        if call.name != name and (not self.rename or call.name.replace(".", "_") != name.replace(".", "_")):
+            return _Failure(ErrorType.wrong_function_name, lambda: f"expected function {name!r}, got {call.name!r}")
+        tool = self.tools.get(name)
+        schema = tool.parameters if tool is not None else self._renamed_schema(name)
+        # No schema for the expected function: nothing is required by it and types are not checked.
+        properties: Mapping[str, Any] | None = schema.get("properties", {}) if schema is not None else None
+        arguments = call.arguments
+        if schema is not None:
+            for parameter in schema.get("required", ()):
+                if parameter not in arguments:
+                    return _Failure(
+                        ErrorType.missing_required_param,
+                        partial(_missing_required, name, parameter),
+                    )
+        for parameter, value in arguments.items():
+            if parameter not in parameters or (properties is not None and parameter not in properties):
+                return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, properties))
+            failure = self._check_value(name, parameter, value, parameters[parameter], properties)
+            if failure is not None:
+                return failure
+        if len(parameters) > len(arguments):
+            for parameter, acceptable in parameters.items():
+                if parameter not in arguments and (type(acceptable) is not list or OMITTED not in acceptable):
+                    # BFCL's "missing optional": optional in the schema, needed by the answer. ErrorType has no
+                    # member of its own for it; the detail says which case it is.
+                    return _Failure(
+                        ErrorType.missing_required_param,
+                        partial(_missing_optional, name, parameter),
+                    )
+        return None
+
+    def _check_value(
+        self, name: str, parameter: str, value: Any, answers: Any, properties: Mapping[str, Any] | None
+    ) -> _Failure | None:
+        acceptable = answers if type(answers) is list else [answers]
+        schema = properties.get(parameter) if properties is not None else None
+        as_variable = False
+        if type(schema) is dict:
+            if self.source_text:
+                if type(value) is str:
+                    value = self._source_value(value, schema)
+                elif self.options.java_js_require_strings:
+                    return _Failure(
+                        ErrorType.wrong_param_type,
+                        partial(_not_source_text, name, parameter, self.options.language, value),
+                    )
+            declared = schema.get("type")
+            # Scalars against a single declared type: a table lookup; everything else goes the full way.
+            if declared is not None and (type(value), declared) not in _SCALAR_FITS:
+                error = value_type_error(value, schema, f"{name}: parameter {parameter!r}")
+                if error is not None:
+                    if first_answer_kind(acceptable) != kind_of(value):
+                        return _Failure(ErrorType.wrong_param_type, lambda: error)
+                    as_variable = True  # BFCL: a value of the answer's own type (a variable name) is compared as is
+        if not matches_any(value, acceptable, self.options.normalize_strings and not as_variable):
+            return _Failure(ErrorType.wrong_param_value, partial(_wrong_value, name, parameter, value, acceptable))
+        return None
+
+    def _source_value(self, text: str, schema: Mapping[str, Any]) -> Any:
+        type_name = _original_type(schema)
+        if type_name is None:
+            return text
+        items = schema.get("items")
+        item_type = _original_type(items) if isinstance(items, Mapping) else None
+        return convert_argument(text, self.options.language, type_name, item_type)
+
+
+def _original_type(schema: Mapping[str, Any]) -> str | None:
+    """The type name the source wrote (BFCL's "String", "long", "HashMap"), kept by tool_schema.normalize."""
+    original = schema.get("x-original-type", schema.get("type"))
+    if original == "object":  # JSON Schema's spelling of BFCL's dict
+        return "dict"
+    return original if isinstance(original, str) else None
+
+
+def _names(calls: Sequence[ToolCall]) -> str:
+    return ", ".join(call.name for call in calls)
+
+
+def _names_of_expected(expected: PossibleAnswer) -> str:
+    return ", ".join(name for answer in expected for name in answer)
+
+
+def _unexpected(name: str, parameter: str, properties: Mapping[str, Any] | None) -> str:
+    where = "the schema" if properties is not None and parameter not in properties else "the expected answer"
+    return f"{name}: parameter {parameter!r} is not in {where}"
+
+
+def _missing_required(name: str, parameter: str) -> str:
+    return f"{name}: required parameter {parameter!r} is missing"
+
+
+def _missing_optional(name: str, parameter: str) -> str:
+    return f"{name}: parameter {parameter!r} is missing (optional in the schema, needed by the expected answer)"
+
+
+def _not_source_text(name: str, parameter: str, language: str, value: Any) -> str:
+    return f"{name}: parameter {parameter!r}: {language} arguments are source text, got {kind_of(value)} {short(value)}"
+
+
+def _wrong_value(name: str, parameter: str, value: Any, acceptable: list[Any]) -> str:
+    return f"{name}: parameter {parameter!r}: got {short(value)}, expected one of {short(acceptable, 160)}"

@@ -1,0 +1,73 @@
+"""The ToolRM partial score of a candidate turn against the ground truth (METHOD.md, step 6), in [0, 1].
+
+* A ground truth with no call: a candidate with no call scores 1, one with calls 0.
+* 0 when the number of calls differs from the ground truth, or when a candidate call is an exact duplicate of
+  another candidate call (same name, same arguments). This holds even if the ground truth repeats a call itself:
+  the rule is stated without that exception, and such a step cannot score 1 (the difficulty filter drops it).
+* Otherwise, for each ground-truth call, the candidate calls with the same function name are scored by the share of
+  argument keys, over the union of both key sets, whose values are exactly equal; the best one counts (a
+  candidate call may be the best for several ground-truth calls: the rule is a best match, not an assignment);
+  the score is the mean over ground-truth calls. A call with no arguments against one with none scores 1.
+
+"Exactly equal" is equality of JSON values: no string normalisation, a bool is not a number, 1 is not 1.0, and
+the order of keys in an object does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from curation.schema import ToolCall, canonical_json
+
+
+def toolrm_similarity(candidate: Sequence[ToolCall], ground_truth: Sequence[ToolCall]) -> float:
+    if not ground_truth:
+        return 0.0 if candidate else 1.0
+    if len(candidate) != len(ground_truth) or has_duplicate_calls(candidate):
+        return 0.0
+    total = 0.0
+    for expected in ground_truth:
+        best = 0.0
+        for call in candidate:
+            if call.name == expected.name:
+                best = max(best, argument_agreement(call.arguments, expected.arguments))
+                if best == 1.0:
+                    break
+        total += best
+    return total / len(ground_truth)
+
+
+def argument_agreement(arguments: dict[str, Any], expected: dict[str, Any]) -> float:
+    """Share of keys, over the union of both key sets, present in both with exactly equal values."""
+    keys = arguments.keys() | expected.keys()
+    if not keys:
+        return 1.0
+    same = sum(
+        1 for key in keys if key in arguments and key in expected and exactly_equal(arguments[key], expected[key])
+    )
+    return same / len(keys)
+
+
+def has_duplicate_calls(calls: Sequence[ToolCall]) -> bool:
+    if len(calls) < 2:
+        return False
+    seen = {(call.name, canonical_json(call.arguments)) for call in calls}
+    return len(seen) < len(calls)
+
+
+def exactly_equal(left: Any, right: Any) -> bool:
+    """Equality of JSON values with their types: True is not 1, 1 is not 1.0; key order is ignored."""
+    if isinstance(left, (list, tuple)):
+        return (
+            isinstance(right, (list, tuple))
+            and len(left) == len(right)
+            and all(exactly_equal(a, b) for a, b in zip(left, right, strict=True))
+        )
+    if isinstance(left, dict):
+        return (
+            isinstance(right, dict)
+            and left.keys() == right.keys()
+            and all(exactly_equal(value, right[key]) for key, value in left.items())
+        )
+    return type(left) is type(right) and left == right

@@ -1,0 +1,212 @@
+"""`format`: pairs -> the release configs, and the public API to re-format pairs after review.
+
+Configs (``RELEASE_CONFIGS``), each written as ``configs/<config>/<split>.parquet`` (splits train, validation):
+
+- ``pairs``: one row per pair with flat provenance columns (source, kind, complexity, intensity, bin, error type,
+  origins, scores), tools / history / both turns as JSON text, and the whole Pair as JSON (``record``).
+- ``genrm_think`` / ``genrm_no_think``: verl rows (data_source, prompt, ability, reward_model, extra_info) with
+  the critique prompt of curation/genrm.py; a seeded ``swap_fraction`` of the pairs show the chosen turn second,
+  so their label is "2". A pair is swapped in both variants or in neither.
+- ``disc``: OpenRLHF reward-model rows: ``chosen`` / ``rejected`` full conversations, tools in the system
+  message, ``margin`` = intensity (`train_rm --chosen_key chosen --rejected_key rejected --apply_chat_template`).
+- ``trl``: TRL's conversational preference format (prompt, chosen, rejected, tools).
+
+Every row carries the pair id (a column; ``extra_info.pair_id`` in verl rows).
+
+API used by the release (curation/release.py)::
+
+    rows = format_pairs(pairs, FormatOptions(seed=0))
+    counts = write_configs(rows, out_dir)      # {"pairs": {"train": 29500, "validation": 500}, ...}
+    pair = pair_from_pairs_row(row)            # a row of the `pairs` config back to its Pair
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Literal, get_args
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from curation.config_rows import (
+    SCHEMAS,
+    PairView,
+    TaskParts,
+    disc_row,
+    genrm_row,
+    pair_view,
+    pairs_row,
+    task_parts,
+    trl_row,
+)
+from curation.records_io import read_records
+from curation.registry import steps
+from curation.schema import FormattedRow, Pair, Record, Split
+from curation.steps.base import RejectRecord, Step
+
+ConfigName = Literal["pairs", "genrm_think", "genrm_no_think", "disc", "trl"]
+RELEASE_CONFIGS: tuple[ConfigName, ...] = get_args(ConfigName)
+SPLITS: tuple[Split, ...] = ("train", "validation")
+_ROWS_PER_GROUP = 1000
+
+
+class FormatOptions(BaseModel):
+    """How pairs become release rows. Also the config of the `format` step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int = Field(default=0, description="seeds which pairs are swapped in the GenRM configs")
+    swap_fraction: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="share of GenRM rows whose chosen turn is Response 2"
+    )
+    configs: list[ConfigName] = Field(
+        default_factory=lambda: list(RELEASE_CONFIGS), description="the release configs to write"
+    )
+    data_source: str = Field(default="toolpref", description="the verl data_source of the GenRM rows")
+    ability: str = Field(default="tool_use_judgement", description="the verl ability of the GenRM rows")
+
+    @field_validator("configs")
+    @classmethod
+    def _distinct(cls, value: list[ConfigName]) -> list[ConfigName]:
+        if not value:
+            raise ValueError(f"configs is empty; choose from {', '.join(RELEASE_CONFIGS)}")
+        if len(set(value)) != len(value):
+            raise ValueError(f"configs lists a config twice: {value}")
+        return value
+
+    def swapped(self, pair_id: str) -> bool:
+        """Whether the GenRM rows of this pair show the chosen turn second: a seeded hash, the same every run."""
+        digest = hashlib.sha256(f"{self.seed}\x00swap\x00{pair_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < self.swap_fraction
+
+
+class RowFormatter:
+    """Turns pairs into rows one at a time; numbers the GenRM rows per split (verl's extra_info.index).
+
+    What a task's rows share (tools, history, prompt parts) is rendered once per task: the pairs of one task
+    arrive together, so a small cache of recent tasks suffices.
+    """
+
+    _CACHED_TASKS = 64
+
+    def __init__(self, options: FormatOptions) -> None:
+        self.options = options
+        self._index: Counter[tuple[str, str]] = Counter()
+        self._parts: dict[str, TaskParts] = {}
+
+    def rows(self, pair: Pair) -> list[FormattedRow]:
+        if pair.split is None:
+            raise ValueError(f"pair {pair.pair_id} has no split: format the output of `balance`")
+        view = pair_view(pair, self._task_parts(pair))
+        return [
+            FormattedRow(pair_id=pair.pair_id, config=config, split=pair.split, row=self._row(config, view))
+            for config in self.options.configs
+        ]
+
+    def _task_parts(self, pair: Pair) -> TaskParts:
+        parts = self._parts.get(pair.task.id)
+        if parts is None:
+            if len(self._parts) >= self._CACHED_TASKS:
+                self._parts.clear()
+            parts = self._parts[pair.task.id] = task_parts(pair.task)
+        return parts
+
+    def _row(self, config: ConfigName, view: PairView) -> dict[str, Any]:
+        if config == "pairs":
+            return pairs_row(view)
+        if config == "disc":
+            return disc_row(view)
+        if config == "trl":
+            return trl_row(view)
+        split = view.split
+        index = self._index[(config, split)]
+        self._index[(config, split)] += 1
+        variant: Literal["think", "no_think"] = "think" if config == "genrm_think" else "no_think"
+        return genrm_row(
+            view,
+            variant,
+            swapped=self.options.swapped(view.pair.pair_id),
+            index=index,
+            data_source=self.options.data_source,
+            ability=self.options.ability,
+        )
+
+
+def format_pairs(pairs: Iterable[Pair], options: FormatOptions) -> Iterator[FormattedRow]:
+    """Rows of every configured config for every pair, in input order (streams)."""
+    formatter = RowFormatter(options)
+    for pair in pairs:
+        yield from formatter.rows(pair)
+
+
+def write_configs(rows: Iterable[FormattedRow], out_dir: Path) -> dict[str, dict[str, int]]:
+    """Write ``out_dir/<config>/<split>.parquet`` for every config and split that has rows, streaming in row groups.
+
+    A split without rows gets no file (``datasets`` cannot load a split of zero rows); its count is 0. Returns the
+    row count per config and split.
+    """
+    buffers: dict[tuple[str, Split], list[dict[str, Any]]] = {}
+    writers: dict[tuple[str, Split], pq.ParquetWriter] = {}
+    counts: dict[str, dict[str, int]] = {}
+
+    def flush(key: tuple[str, Split]) -> None:
+        if buffers[key]:
+            if key not in writers:
+                folder = out_dir / key[0]
+                folder.mkdir(parents=True, exist_ok=True)
+                writers[key] = pq.ParquetWriter(folder / f"{key[1]}.parquet", SCHEMAS[key[0]], compression="zstd")
+            writers[key].write_table(pa.Table.from_pylist(buffers[key], schema=SCHEMAS[key[0]]))
+            buffers[key] = []
+
+    try:
+        for row in rows:
+            if row.config not in SCHEMAS:
+                raise ValueError(f"unknown release config {row.config!r}; known: {', '.join(RELEASE_CONFIGS)}")
+            key = (row.config, row.split)
+            buffers.setdefault(key, []).append(row.row)
+            counts.setdefault(row.config, dict.fromkeys(SPLITS, 0))[row.split] += 1
+            if len(buffers[key]) >= _ROWS_PER_GROUP:
+                flush(key)
+        for key in buffers:
+            flush(key)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return counts
+
+
+def pair_from_pairs_row(row: dict[str, Any]) -> Pair:
+    """The Pair that a row of the `pairs` config was made from (its ``record`` column)."""
+    return Pair.model_validate_json(row["record"])
+
+
+@steps.register("format")
+class Format(FormatOptions, Step):
+    """Pair -> FormattedRow, one row per configured release config; export writes configs/<config>/<split>.parquet."""
+
+    name: ClassVar[str] = "format"
+    description: ClassVar[str] = "Pair -> FormattedRow: pairs, genrm_think, genrm_no_think, disc, trl configs"
+    input_type: ClassVar[type[Record] | None] = Pair
+    output_type: ClassVar[type[Record]] = FormattedRow
+
+    _formatter: RowFormatter | None = PrivateAttr(default=None)
+    _written: dict[str, dict[str, int]] = PrivateAttr(default_factory=dict)
+
+    def process(self, record: Pair) -> Sequence[Record]:
+        if record.split is None:
+            raise RejectRecord("no split", "pairs get their split from `balance`; format its output")
+        if self._formatter is None:
+            self._formatter = RowFormatter(self)
+        if self.swapped(record.pair_id) and any(c.startswith("genrm") for c in self.configs):
+            self.count("genrm swapped")
+        return self._formatter.rows(record)
+
+    def export(self, data_path: Path, step_dir: Path) -> None:
+        self._written = write_configs(read_records(data_path, FormattedRow), step_dir / "configs")
+
+    def report(self) -> dict[str, Any]:
+        return {"configs": self._written}

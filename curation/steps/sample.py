@@ -1,0 +1,93 @@
+"""`sample`: every task gets its candidates, the ground truth and each policy's samples (METHOD.md step 5)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from curation.registry import steps
+from curation.sampling.base import Policy, backend_class, policy_hash
+from curation.sampling.cache import RequestCache
+from curation.sampling.sampler import ground_truth_candidate, sample_policy
+from curation.schema import Candidate, Record, SampledTask, Task
+from curation.steps.base import Outcome, Step, StepContext
+
+
+def _default_policies() -> list[Policy]:
+    return [Policy(name="perturb", backend="perturb", n=4)]
+
+
+@steps.register("sample")
+class Sample(Step):
+    """Sample candidate next turns for each task from several policies, with the ground truth as a candidate.
+
+    Inputs: Task. Outputs: SampledTask (the GT first, then each policy's samples in order). Each policy runs over
+    all tasks at once (an engine batches them); generations go through the request cache in the workspace, so a
+    killed run resumes without sending a finished request again.
+    """
+
+    name: ClassVar[str] = "sample"
+    description: ClassVar[str] = "Task -> SampledTask: GT + candidates from each policy (perturb, vllm, openai, ray)"
+    input_type: ClassVar[type[Record] | None] = Task
+    output_type: ClassVar[type[Record]] = SampledTask
+    # Global: each policy sees every task in one go, so an engine is loaded once and batches everything.
+    batch_size: ClassVar[int | None] = None
+
+    policies: list[Policy] = Field(default_factory=_default_policies, description="where candidates come from")
+    include_ground_truth: bool = Field(default=True, description="add the GT turn as a candidate")
+    use_cache: bool = Field(default=True, description="reuse and store generations in <workspace>/cache")
+
+    _cache: RequestCache | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _distinct_policies(self) -> Sample:
+        if not self.policies and not self.include_ground_truth:
+            raise ValueError("no policies and include_ground_truth is false: there would be no candidates")
+        labels: dict[str, str] = {}
+        hashes: dict[str, str] = {}
+        for policy in self.policies:
+            if policy.name in labels:
+                raise ValueError(f"two policies are named {policy.name!r}; names must be unique")
+            labels[policy.name] = policy.backend
+            key = policy_hash(policy)
+            if key in hashes:
+                raise ValueError(
+                    f"policies {hashes[key]!r} and {policy.name!r} differ only in their name: they would make the "
+                    "same samples; raise n or change the seed instead"
+                )
+            hashes[key] = policy.name
+        return self
+
+    def setup(self, ctx: StepContext) -> None:
+        for policy in self.policies:
+            backend_class(policy.backend).check_available()
+        if self.use_cache:
+            self._cache = RequestCache.in_folder(ctx.workspace.cache)
+
+    def teardown(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def process_batch(self, batch: Sequence[Any]) -> list[Outcome]:
+        tasks: list[Task] = list(batch)
+        per_policy: list[dict[str, list[Candidate]]] = []
+        for policy in self.policies:
+            counters: Counter[str] = Counter()
+            per_policy.append(sample_policy(tasks, policy, self._cache, counters))
+            for counter, value in counters.items():
+                self.count(counter, value)
+                self.count(f"policy:{policy.name}:{counter}", value)
+        outcomes: list[Outcome] = []
+        for task in tasks:
+            candidates: list[Candidate] = [ground_truth_candidate(task)] if self.include_ground_truth else []
+            for sampled in per_policy:
+                candidates.extend(sampled[task.id])
+            for candidate in candidates:
+                self.count(f"origin:{candidate.origin}")
+            self.count("candidates", len(candidates))
+            outcomes.append([SampledTask(task=task, candidates=tuple(candidates))])
+        return outcomes

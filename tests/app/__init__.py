@@ -1,0 +1,1 @@
+"""The studio: data loading, pages (AppTest) and one real-browser session."""

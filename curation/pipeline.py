@@ -24,10 +24,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import curation
-from curation.records_io import RecordWriter, RejectWriter, count_rows, read_records
+from curation.parallel import EncodedOutcome, parallel_worth_it, process_in_workers, worker_count
+from curation.records_io import RecordWriter, RejectWriter, count_rows, iter_json, read_records
 from curation.registry import UnknownPluginError, steps
 from curation.schema import Record, Reject, content_hash
-from curation.steps.base import Step, StepContext
+from curation.steps.base import Step, StepContext, settle
 from curation.workspace import Workspace
 
 RECIPES_DIR = Path(__file__).parent / "recipes"
@@ -331,15 +332,23 @@ def execute_step(
             else:
                 total = count_rows(upstream)
                 assert step.input_type is not None
-                for batch in _batches(read_records(upstream, step.input_type), step.batch_size):
-                    outcomes = step.process_batch(batch)
-                    if len(outcomes) != len(batch):
-                        raise RuntimeError(
-                            f"step {step.name!r} returned {len(outcomes)} outcomes for {len(batch)} records"
-                        )
-                    for record, outcome in zip(batch, outcomes, strict=True):
-                        tally.take_outcome(step, record, outcome, writer, rejects)
-                    advance(len(batch), total)
+                workers = worker_count()
+                if step.batch_size is not None and parallel_worth_it(step, total, workers):
+                    batches = iter_json(upstream, step.batch_size)
+                    for texts, encoded in process_in_workers(step, batches, context, workers):
+                        for encoded_outcome in encoded:
+                            tally.take_encoded(encoded_outcome, writer, rejects)
+                        advance(len(texts), total)
+                else:
+                    for batch in _batches(read_records(upstream, step.input_type), step.batch_size):
+                        outcomes = step.process_batch(batch)
+                        if len(outcomes) != len(batch):
+                            raise RuntimeError(
+                                f"step {step.name!r} returned {len(outcomes)} outcomes for {len(batch)} records"
+                            )
+                        for record, outcome in zip(batch, outcomes, strict=True):
+                            tally.take_outcome(settle(step, record, outcome), writer, rejects)
+                        advance(len(batch), total)
         step.export(temporary / "data.parquet", temporary)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -375,28 +384,27 @@ class _Tally:
             self.forwarded += 1
             self.rows_out += 1
 
-    def take_outcome(
-        self,
-        step: Step,
-        record: Record,
-        outcome: Sequence[Record] | Reject,
-        writer: RecordWriter,
-        rejects: RejectWriter,
-    ) -> None:
-        from curation.steps.base import reject_for
-
+    def take_outcome(self, outcome: Sequence[Record] | Reject, writer: RecordWriter, rejects: RejectWriter) -> None:
+        """A settled outcome (see steps.base.settle) of one input record."""
         self.inputs += 1
         if isinstance(outcome, Reject):
             self._reject(outcome, rejects)
             return
-        if not outcome:  # a step that yields nothing for a record must say why; never drop silently
-            self._reject(reject_for(record, f"{step.name} produced no output"), rejects)
-            return
         for output in outcome:
-            self._check_type(step, output)
             writer.write(output)
         self.forwarded += 1
         self.rows_out += len(outcome)
+
+    def take_encoded(self, outcome: EncodedOutcome, writer: RecordWriter, rejects: RejectWriter) -> None:
+        """The same, for an outcome that a worker process serialized."""
+        self.inputs += 1
+        if outcome.reject is not None:
+            self._reject(Reject.model_validate_json(outcome.reject), rejects)
+            return
+        for identifier, text in outcome.outputs:
+            writer.write_json(identifier, text)
+        self.forwarded += 1
+        self.rows_out += len(outcome.outputs)
 
     def _reject(self, reject: Reject, rejects: RejectWriter) -> None:
         rejects.write(reject)

@@ -64,8 +64,12 @@ class RecordWriter:
         self.count = 0
 
     def write(self, record: Record) -> None:
-        self._ids.append(record_id(record))
-        self._json.append(record.model_dump_json())
+        self.write_json(record_id(record), record.model_dump_json())
+
+    def write_json(self, identifier: str, text: str) -> None:
+        """A record already serialized (by a worker process)."""
+        self._ids.append(identifier)
+        self._json.append(text)
         self.count += 1
         if len(self._ids) >= ROW_GROUP:
             self._flush()

@@ -13,6 +13,9 @@ DEFAULT_WORKSPACE = "./toolpref-data"
 class Workspace:
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))  # accept a str too
+
     @classmethod
     def resolve(cls, path: str | Path | None = None) -> Workspace:
         """``path`` if given, else $TOOLPREF_HOME, else ./toolpref-data."""

@@ -57,6 +57,8 @@ class Step(BaseModel):
     output_type: ClassVar[type[Record]]
     # How many input records process_batch sees at once; None = all of them (a global step such as balance).
     batch_size: ClassVar[int | None] = 512
+    # True for a step that is pure per record (no state beyond counters): its batches may run in worker processes.
+    parallel: ClassVar[bool] = False
 
     _counters: Counter[str] = PrivateAttr(default_factory=Counter)
 
@@ -112,3 +114,15 @@ class Step(BaseModel):
 def reject_for(record: Record, reason: str, detail: str = "") -> Reject:
     """A Reject that keeps the whole record as its raw text, so nothing is lost."""
     return Reject(record_id=record_id(record), reason=reason, detail=detail, raw=record.model_dump_json())
+
+
+def settle(step: Step, record: Record, outcome: Outcome) -> Outcome:
+    """The outcome as the runner keeps it: outputs of the declared type, or a Reject. Never an empty drop."""
+    if isinstance(outcome, Reject):
+        return outcome
+    if not outcome:  # a step that yields nothing for a record must say why
+        return reject_for(record, f"{step.name} produced no output")
+    for output in outcome:
+        if not isinstance(output, step.output_type):
+            raise TypeError(f"step {step.name!r} produced {type(output).__name__}, not {step.output_type.__name__}")
+    return outcome

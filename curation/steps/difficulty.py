@@ -79,13 +79,21 @@ class Difficulty(Step):
         if self.drop_too_easy and fraction >= self.too_easy_fraction:
             self._by_source[source]["too_easy"] += 1
             self.count("too_easy")
-            share = "every" if self.too_easy_fraction == 1.0 else f"at least {self.too_easy_fraction:.0%} of"
-            raise RejectRecord(f"too easy: {share} sampled candidate solves it", detail)
+            share = (
+                "every sampled candidate solves it"
+                if self.too_easy_fraction == 1.0
+                else f"at least {self.too_easy_fraction:.0%} of sampled candidates solve it"
+            )
+            raise RejectRecord(f"too easy: {share}", detail)
         if self.drop_too_hard and solved < self.min_solved:
             self._by_source[source]["too_hard"] += 1
             self.count("too_hard")
-            need = "no sampled candidate" if self.min_solved == 1 else f"fewer than {self.min_solved} samples"
-            raise RejectRecord(f"too hard: {need} solves it", detail)
+            need = (
+                "no sampled candidate solves it"
+                if self.min_solved == 1
+                else f"fewer than {self.min_solved} sampled candidates solve it"
+            )
+            raise RejectRecord(f"too hard: {need}", detail)
         self._by_source[source]["kept"] += 1
         self.count("kept")
         return [record]

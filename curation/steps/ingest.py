@@ -54,6 +54,10 @@ class Ingest(Step):
         digests: dict[str, str] = {}
         for entry in self.sources:
             for path in entry.paths:
+                if not ctx.resolve(path).exists():
+                    # Planning (and --dry-run) must work before the data is downloaded; reading fails loudly.
+                    digests[f"{entry.source}:{path}:missing"] = "missing"
+                    continue
                 for file in data_files(ctx.resolve(path)):
                     digests[f"{entry.source}:{file.name}:{len(digests)}"] = _file_sha256(file)
         return digests

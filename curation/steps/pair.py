@@ -69,6 +69,7 @@ class PairStep(Step):
     description = "ScoredTask -> Pair: ordered pairs with chosen score > rejected score (+ margin)"
     input_type = ScoredTask
     output_type = Pair
+    parallel = True  # pure per record: batches may run in worker processes
 
     min_margin: float = Field(
         default=0.0, ge=0.0, lt=1.0, description="keep a pair only if chosen minus rejected similarity exceeds this"

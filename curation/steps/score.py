@@ -28,6 +28,7 @@ class ScoreStep(Step):
     description = "SampledTask -> ScoredTask: ToolRM similarity + BFCL-grade check per candidate"
     input_type = SampledTask
     output_type = ScoredTask
+    parallel = True  # pure per record: batches may run in worker processes
 
     check: CheckOptions = Field(default_factory=CheckOptions, description="how strict the exact check is")
     omit_defaults: bool = Field(

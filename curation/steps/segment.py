@@ -44,6 +44,7 @@ class Segment(Step):
     description = "Trajectory -> Task per assistant turn (history before it, the turn as ground truth)"
     input_type = Trajectory
     output_type = Task
+    parallel = True  # pure per record: batches may run in worker processes
 
     include_no_call: bool = Field(default=True, description="keep turns whose ground truth is text, not a call")
     max_tasks_per_trajectory: int | None = Field(

@@ -84,6 +84,7 @@ class Validate(Step):
     description = "schema repair + role order + GT calls checked against the tools; bad tasks rejected with reason"
     input_type = Task
     output_type = Task
+    parallel = True  # pure per record: batches may run in worker processes
 
     check_enums: bool = Field(default=True, description="reject GT values outside a parameter's enum")
     max_tools: int | None = Field(default=None, ge=1, description="reject tasks offering more tools than this")

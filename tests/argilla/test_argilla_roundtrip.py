@@ -9,8 +9,10 @@ and progress below go through that engine.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,18 +114,57 @@ def test_every_pair_is_one_record_with_its_sides_metadata_and_suggestion(pushed:
     assert orders == {"chosen", "rejected"}
 
 
-def test_server_side_search_filters_by_metadata(pushed: Setup) -> None:
+def test_server_side_search_filters_by_metadata_and_text(pushed: Setup) -> None:
     import argilla as rg
 
+    ds = dataset(pushed)
+
+    def found(query: Any) -> list[str]:
+        return sorted(record.id for record in ds.records(query=query))
+
     source = next(iter(pushed.pairs.values())).source
-    found = dataset(pushed).records(query=rg.Query(filter=rg.Filter([("metadata.source", "==", source)])))
-    assert sorted(record.id for record in found) == sorted(
-        p for p, pair in pushed.pairs.items() if pair.source == source
+    by_source = sorted(p for p, pair in pushed.pairs.items() if pair.source == source)
+    assert found(rg.Query(filter=rg.Filter([("metadata.source", "==", source)]))) == by_source
+    high = sorted(p for p, pair in pushed.pairs.items() if pair.intensity_bin >= 6)
+    assert found(rg.Query(filter=rg.Filter([("metadata.intensity_bin", ">=", 6)]))) == high
+    # Two words of a user turn: every record whose fields hold both (as words, any case), and no other.
+    content = pushed.pairs[by_source[0]].task.history[-1].content
+    words = [word.lower() for word in re.findall(r"[A-Za-z]+", content) if len(word) > 4][:2]
+    texts = {record.id: " ".join(record.fields.values()).lower() for record in ds.records()}
+    wanted = sorted(r for r, text in texts.items() if all(re.search(rf"\b{word}\b", text) for word in words))
+    assert by_source[0] in wanted
+    assert len(words) == 2 and len(wanted) < len(texts)
+    assert found(rg.Query(query=" ".join(words).upper())) == wanted
+    # The metadata metrics the UI's filters show (GET /api/v1/metadata-properties/{id}/metrics).
+    prop = ds.settings.metadata["source"]
+    metrics = pushed.client.http_client.get(f"/api/v1/metadata-properties/{prop.id}/metrics").raise_for_status()
+    counts = Counter(pair.source for pair in pushed.pairs.values())
+    assert metrics.json() == {
+        "type": "terms",
+        "total": len(pushed.pairs),
+        "values": [
+            {"term": term, "count": count} for term, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        ],
+    }
+
+
+def test_wrong_credentials_and_missing_datasets_are_refused(pushed: Setup) -> None:
+    ws = str(pushed.workspace.root)
+    result = runner.invoke(
+        app,
+        ["argilla", "pull", "--dataset", "review", "-w", ws, "--api-url", pushed.server.url],
+        env={"ARGILLA_API_KEY": "owner.wrong-key-0000"},
     )
-    found = dataset(pushed).records(query=rg.Query(filter=rg.Filter([("metadata.intensity_bin", ">=", 6)])))
-    assert sorted(record.id for record in found) == sorted(
-        p for p, pair in pushed.pairs.items() if pair.intensity_bin >= 6
+    assert result.exit_code == 1
+    assert f"error: cannot use the Argilla server at {pushed.server.url}" in result.output
+    assert "wrong-key" not in result.output
+    result = runner.invoke(
+        app,
+        ["argilla", "pull", "--dataset", "absent", "-w", ws, "--api-url", pushed.server.url],
+        env={"ARGILLA_API_KEY": pushed.server.api_key},
     )
+    assert result.exit_code == 1
+    assert "error: no dataset 'absent' in Argilla workspace 'toolpref'; push one first" in result.output
 
 
 def annotator(setup: Setup, name: str) -> tuple[Any, Any]:
@@ -220,14 +261,27 @@ def test_answers_come_back_as_decisions_once(pushed: Setup) -> None:
         ("swap", "the GT is wrong here", "alice"),
         ("accept", "the GT is wrong here", "alice"),
     ]
+    assert queued_jobs(pushed.server) == {
+        "default": ["argilla_server.jobs.dataset_jobs.update_dataset_records_status_job"],  # from creating "review"
+        "high": [],
+    }
+
+
+def queued_jobs(server: ArgillaServer) -> dict[str, list[str]]:
+    """The functions of the jobs waiting in the server's rq queues (no worker runs; see launch.py)."""
     redis_cli = shutil.which("redis-cli")
-    if redis_cli:  # no rq worker runs: nothing on this path may have queued a job
-        for queue in ("default", "high"):
-            length = subprocess.run(
-                [redis_cli, "-s", str(pushed.server.redis_socket), "LLEN", f"rq:queue:{queue}"],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()  # fmt: skip
-            assert length == "0", f"rq queue {queue!r} holds {length} jobs"
+    if redis_cli is None:
+        pytest.skip("redis-cli is missing (it comes with redis-server)")
+
+    def redis(*args: str) -> list[str]:
+        command = [redis_cli, "-s", str(server.redis_socket), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+
+    jobs: dict[str, list[str]] = {}
+    for queue in ("default", "high"):
+        ids = redis("LRANGE", f"rq:queue:{queue}", "0", "-1")
+        jobs[queue] = [redis("HGET", f"rq:job:{job}", "description")[0].split("(")[0] for job in ids]
+    return jobs
 
 
 def test_a_release_is_pushed_the_way_round_its_run_has_it(pushed: Setup, tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ class SlowCopy(Step):
     input_type = Trajectory
     output_type = Trajectory
     batch_size = 1
+    parallel = True
 
     seconds_per_record: float = 0.0
     drop: list[int] = []  # noqa: RUF012 (a pydantic field, copied per instance)  numbers for which the step returns nothing

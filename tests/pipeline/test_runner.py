@@ -220,3 +220,19 @@ def test_a_run_killed_mid_step_resumes_to_identical_outputs(tmp_path: Path) -> N
         pq.read_table(got.steps[2].data).num_rows
         == json.loads((got.steps[2].dir / "stats.json").read_text())["rows_out"]
     )
+
+
+def test_worker_processes_give_the_same_files_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recipe = write_recipe(tmp_path, KILL_RECIPE.replace("seconds_per_record: 0.01", "seconds_per_record: 0.0"))
+    monkeypatch.setenv("TOOLPREF_WORKERS", "1")
+    run(recipe, tmp_path / "inline")
+    monkeypatch.setenv("TOOLPREF_WORKERS", "2")
+    monkeypatch.setenv("PYTHONPATH", str(REPO))  # the workers import the test steps too
+    run(recipe, tmp_path / "workers")
+    inline = load_run(Workspace(tmp_path / "inline"), "killme")
+    workers = load_run(Workspace(tmp_path / "workers"), "killme")
+    for mine, theirs in zip(inline.steps, workers.steps, strict=True):
+        for name in ("data.parquet", "rejects.parquet"):
+            assert (mine.dir / name).read_bytes() == (theirs.dir / name).read_bytes()
+        assert mine.stats()["counters"] == theirs.stats()["counters"]
+    assert workers.steps[2].stats()["reasons"] == {"test_slow_copy produced no output": 1}

@@ -11,9 +11,12 @@ creates the owner user ``owner`` with the given API key, and serves the API with
 terminated. Elasticsearch/OpenSearch cannot run here, so ARGILLA_SEARCH_ENGINE is set to ``memory``
 (tests/argilla/server/memory_engine.py, registered on import).
 
-No rq worker runs: nothing on the SDK's path (create a dataset, log records, add responses, search) enqueues a
-job. Only changing a published dataset's distribution settings, Hub import/export and webhooks do, and the tests
-use none of them; the test asserts the job queues stay empty.
+No rq worker runs. On the SDK's path (create a dataset, log records, add responses, search) the server enqueues
+one job: creating a dataset through the SDK PATCHes its guidelines and distribution, which queues
+``update_dataset_records_status_job`` (it recomputes the status of records that have responses; a new dataset has
+none, so it has nothing to do). A worker in another process could not run it anyway: it would update its own,
+empty in-memory index. Webhooks, Hub import/export and later distribution changes also queue jobs; the tests use
+none of them and assert that the queues hold nothing else.
 """
 
 from __future__ import annotations
@@ -33,10 +36,9 @@ def _configure_environment(home: Path, redis_url: str) -> None:
     os.environ.update(
         {
             "ARGILLA_HOME_PATH": str(home),
-            "ARGILLA_DATABASE_URL": f"sqlite:///{home / 'argilla.db'}",
+            "ARGILLA_DATABASE_URL": f"sqlite+aiosqlite:///{home / 'argilla.db'}",
             "ARGILLA_REDIS_URL": redis_url,
             "ARGILLA_SEARCH_ENGINE": "memory",
-            "ARGILLA_ENABLE_TELEMETRY": "0",
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "HF_HUB_OFFLINE": "1",
         }

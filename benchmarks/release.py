@@ -45,12 +45,13 @@ def main() -> None:
         del pool
         print(f"run fixture ({args.pairs:,} pairs, balance + format): {time.perf_counter() - started:.1f} s")
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         v1 = build_release(workspace, "toy", "bench", "v1")
         size = sum(p.stat().st_size for p in v1.path.rglob("*") if p.is_file()) / 1e6
         print(
-            f"build v1: {time.perf_counter() - started:.1f} s, {v1.pairs:,} pairs, {size:.1f} MB on disk, "
-            f"peak RSS {peak_mb():.0f} MB"
+            f"build v1 (card with plots): {time.perf_counter() - started:.1f} s "
+            f"({time.process_time() - cpu:.1f} s CPU), {v1.pairs:,} pairs, {size:.1f} MB on disk, "
+            f"peak RSS so far {peak_mb():.0f} MB"
         )
 
         from curation.records_io import read_records
@@ -62,14 +63,17 @@ def main() -> None:
         with ReviewStore(workspace.review_db) as store:
             store.record_many([(i, "reject") for i in ids[:100]] + [(i, "swap") for i in ids[100:200]])
             store.record_many([(i, "flag", "check the ground truth") for i in ids[200:300]])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         v2 = build_release(workspace, "toy", "bench", "v2", plots=False)
-        print(f"build v2 with 300 decisions, no plots: {time.perf_counter() - started:.1f} s")
+        print(
+            f"build v2 with 300 decisions, no plots: {time.perf_counter() - started:.1f} s "
+            f"({time.process_time() - cpu:.1f} s CPU)"
+        )
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         diff = diff_releases(v1, v2)
         print(
-            f"diff v1 -> v2: {time.perf_counter() - started:.1f} s "
+            f"diff v1 -> v2: {time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU) "
             f"({len(diff.removed)} removed, {len(diff.changed)} changed, {diff.unchanged:,} unchanged)"
         )
 

@@ -97,6 +97,8 @@ def main() -> None:
         report("pair index build", [index_seconds])
         report("one filter (source + text search)", [filter_seconds])
 
+        server_side(root, by_source, args.repeats)
+
         with running_studio(root, Path(folder) / "studio.log", run="bench", timeout=120) as url:
             print("in the browser:")
             with chromium_page() as page:
@@ -107,6 +109,12 @@ def main() -> None:
                 with chromium_page() as page:
                     warm.append(timed(lambda: page.goto(f"{url}/pairs"), shows(page, total)))
             report("Pairs, first render (new session, warm)", warm)
+            # Reference: a light page (small tables), to tell the studio's cost from Streamlit's and the machine's.
+            light = []
+            for _ in range(args.repeats):
+                with chromium_page() as page:
+                    light.append(timed(lambda: page.goto(f"{url}/rejects"), shows(page, "Reasons")))
+            report("reference: Rejects page, first render", light)
             with chromium_page() as page:
                 overview = [timed(lambda: page.goto(url), shows(page, "Pairs per source"))]
                 report("Overview, first render", overview)
@@ -167,6 +175,36 @@ def main() -> None:
                 decide = page.get_by_role("button", name="Flag")
                 report("record a decision", [timed(decide.click, shows(page, "Current verdict: flag"))])
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+def server_side(root: Path, by_source: dict[str, int], repeats: int) -> None:
+    """The same interactions run by Streamlit's AppTest in this process: the script's own time, no browser."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["TOOLPREF_HOME"] = str(root)
+    at = AppTest.from_file(str(REPO / "app" / "studio.py"), default_timeout=300)
+    at.run()
+    started = time.perf_counter()
+    at.switch_page("views/pairs.py").run()
+    first = time.perf_counter() - started
+
+    def click(label: str) -> None:
+        next(button for button in at.button if button.label == label).click().run()
+
+    changes = []
+    for n in range(repeats):
+        source = sorted(by_source)[n % len(by_source)]
+        widget = at.multiselect(key="f_source")
+        changes.append(timed(lambda: widget.set_value([source]).run(), lambda: None))  # noqa: B023
+    opened = timed(lambda: click("Review from the first match"), lambda: None)
+    nexts = [timed(lambda: click("Next"), lambda: None) for _ in range(repeats)]
+    decided = timed(lambda: click("Flag"), lambda: None)
+    print("server side (AppTest, script runs only; index already built by the Overview run):")
+    report("Pairs, first render", [first])
+    report("filter change (source)", changes)
+    report("open a pair", [opened])
+    report("next pair", nexts)
+    report("record a decision", [decided])
 
 
 def _searchable(pair: Any) -> str:

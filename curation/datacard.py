@@ -35,6 +35,7 @@ SIZE_CATEGORIES = (
     (10_000_000, "1M<n<10M"),
 )
 FLAGGED_SHOWN = 50  # the rest are in manifest.json
+LICENSE_FILE = "LICENSE.md"
 
 
 def size_category(count: int) -> str:
@@ -100,8 +101,9 @@ def front_matter(
     license_id = card_license(sources)
     metadata: dict[str, Any] = {"pretty_name": f"{name} {version}", "license": license_id}
     if license_id == "other":
+        # The Hub's way for a license it does not list: a name, and a link to a file in the repo.
         metadata["license_name"] = "per-source"
-        metadata["license_details"] = "; ".join(f"{row['name']}: {', '.join(row['licenses'])}" for row in sources)
+        metadata["license_link"] = LICENSE_FILE
     metadata.update(
         {
             "language": ["en"],
@@ -242,11 +244,15 @@ def card_environment() -> Any:
     return environment
 
 
+def render(template: str, context: dict[str, Any]) -> str:
+    rendered: str = card_environment().get_template(template).render(**context)
+    return rendered
+
+
 def render_card(context: dict[str, Any]) -> str:
     from datacards import DATASET_CARD
 
-    rendered: str = card_environment().get_template(DATASET_CARD).render(**context)
-    return rendered
+    return render(DATASET_CARD, context)
 
 
 def write_card(
@@ -259,9 +265,14 @@ def write_card(
     hub_repo: str | None,
     plots: bool = True,
 ) -> None:
-    """README.md (and plots/*.png when asked for and matplotlib is installed) into ``release_dir``."""
+    """README.md, LICENSE.md when the card's license is "other", and plots/*.png when asked for and matplotlib is
+    installed, into ``release_dir``."""
     from curation.release_plots import write_plots
 
     drawn = write_plots(stats["pairs"], release_dir / "plots") if plots else []
     context = card_context(name, version, stats, review, hub_repo, drawn)
     (release_dir / "README.md").write_text(render_card(context), encoding="utf-8")
+    if context["mixed_licenses"]:
+        from datacards import LICENSES
+
+        (release_dir / LICENSE_FILE).write_text(render(LICENSES, context), encoding="utf-8")

@@ -185,7 +185,11 @@ def build_release(
             "version": version,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "summary": {"pairs": stats.total, "splits": stats.splits(), "configs": counts},
-            "run": run_section,
+            "run": {  # provenance; the steps' counts are in stats.json
+                "recipe": info.recipe,
+                "code_version": info.code_version,
+                "steps": [{"index": r.index, "step": r.step, "dir": r.dir.name, "hash": r.hash} for r in info.steps],
+            },
             "code": code_identity(),
             "format_options": options.model_dump(mode="json"),
             "review": {"snapshot": snapshot, "applied": review},

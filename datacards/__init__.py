@@ -8,3 +8,4 @@ from pathlib import Path
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
 DATASET_CARD = "dataset_card.md.j2"
+LICENSES = "licenses.md.j2"  # LICENSE.md, written when the sources' licenses differ

@@ -138,7 +138,7 @@ def evaluate_disc(bench: Bench, scorer: SequenceScorer) -> tuple[dict[str, Any],
                 "correct": outcome.correct,
             }
         )
-    margins = [p["chosen_score"] - p["rejected_score"] for p in predictions]
+    margins = [scores[2 * i] - scores[2 * i + 1] for i in range(len(pairs))]
     metrics = {
         **accuracy(outcomes),
         "ties": sum(1 for m in margins if m == 0),

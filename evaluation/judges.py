@@ -66,14 +66,13 @@ class TransformersGenerator:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model), padding_side="left")
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = AutoModelForCausalLM.from_pretrained(str(model), dtype="auto").to(self.device).eval()
+        loaded = AutoModelForCausalLM.from_pretrained(str(model), dtype="auto")
+        self.model = loaded.to(self.device).eval()  # type: ignore[arg-type]
 
     def _prompt(self, conversation: Conversation) -> str:
-        kwargs = {} if self.params.think is None else {"enable_thinking": self.params.think}
-        text: str = self.tokenizer.apply_chat_template(
-            conversation, tokenize=False, add_generation_prompt=True, **kwargs
-        )
-        return text
+        kwargs: dict[str, Any] = {} if self.params.think is None else {"enable_thinking": self.params.think}
+        text = self.tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True, **kwargs)
+        return str(text)
 
     def generate(self, conversations: Sequence[Conversation]) -> list[Completion]:
         import torch
@@ -99,7 +98,7 @@ class TransformersGenerator:
             for index, row in zip(indices, new_tokens.tolist(), strict=True):
                 count = next((i + 1 for i, token in enumerate(row) if token in stop_ids), len(row))
                 text = self.tokenizer.decode(row[:count], skip_special_tokens=True)
-                completions[index] = Completion(text=text, output_tokens=count)
+                completions[index] = Completion(text=str(text), output_tokens=count)
         return [completions[i] for i in range(len(prompts))]
 
 
@@ -200,7 +199,9 @@ class SequenceScorer:
     def score(self, conversations: Sequence[Conversation]) -> list[float]:
         import torch
 
-        texts = [self.tokenizer.apply_chat_template(conversation, tokenize=False) for conversation in conversations]
+        texts = [
+            str(self.tokenizer.apply_chat_template(conversation, tokenize=False)) for conversation in conversations
+        ]
         scores: dict[int, float] = {}
         order = _by_length(texts)
         for start in range(0, len(order), self.batch_size):

@@ -131,18 +131,18 @@ def build_trbench(
         read = read_outputs(results)
         skipped.update({f"output line skipped: {reason}": n for reason, n in read.skipped.items()})
         for output in sorted(read.outputs, key=lambda o: (o.raw_id, o.model, o.source)):
-            record = by_id.get(output.raw_id)
+            found = by_id.get(output.raw_id)
             if output.version not in (None, chosen_version):
                 skipped[f"output for BFCL {output.version}, benchmark is {chosen_version}"] += 1
-            elif record is None:
+            elif found is None:
                 skipped["output for a task not in the benchmark"] += 1
-            elif not tasks_by_record[record.id]:
+            elif not tasks_by_record[found.id]:
                 skipped["output for an unusable BFCL record"] += 1
-            elif record.category in MULTI_TURN_CATEGORIES:
-                failure = multi_turn_failure(record, tasks_by_record[record.id], output, skipped)
+            elif found.category in MULTI_TURN_CATEGORIES:
+                failure = multi_turn_failure(found, tasks_by_record[found.id], output, skipped)
                 failures += [failure] if failure else []
             else:
-                failure = ast_failure(record, next(iter(tasks_by_record[record.id].values())), output, skipped)
+                failure = ast_failure(found, next(iter(tasks_by_record[found.id].values())), output, skipped)
                 failures += [failure] if failure else []
     perturbed = results is None or perturb_per_task > 0
     if perturbed:

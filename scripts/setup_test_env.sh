@@ -18,3 +18,9 @@ for script in scripts/setup_*_env.sh; do
   echo "== $script"
   bash "$script"
 done
+
+# OpenRLHF's own argument parser checks the launchers' dry-run commands. Its training code needs CUDA and its
+# dependency list pulls a CUDA torch, so only the package itself goes in (a 200 kB wheel).
+if ! .venv/bin/pip show openrlhf >/dev/null 2>&1; then
+  .venv/bin/pip install --quiet --no-deps "openrlhf==0.11.2"
+fi

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +95,16 @@ def plan_run(
     train_file = release.split_file(release_config, "train")
     eval_file = release.optional_split_file(release_config, "validation")
     out = (output_dir or default_output_dir(workspace.root / MODELS_DIR, kind, backend, release, config)).resolve()
-    common = {
-        "kind": typed_kind,
-        "backend": backend,
-        "release": release,
-        "release_config": release_config,
-        "config": config,
-        "train_file": train_file,
-        "eval_file": eval_file,
-        "output_dir": out,
-    }
+    plan = RunPlan(
+        kind=typed_kind,
+        backend=backend,
+        release=release,
+        release_config=release_config,
+        config=config,
+        train_file=train_file,
+        eval_file=eval_file,
+        output_dir=out,
+    )
     if backend == "openrlhf":
         if isinstance(config, DiscConfig):
             launch = disc_command(config, train_file, eval_file, out)
@@ -112,7 +112,7 @@ def plan_run(
             assert isinstance(config, GenConfig)
             launch = gen_command(config, train_file, eval_file, out)
         # A flag OpenRLHF rejects is a bug in the launcher: raise it here, before any GPU is claimed.
-        return RunPlan(**common, launch=launch, flag_check=check_against_parser(launch))
+        return replace(plan, launch=launch, flag_check=check_against_parser(launch))
     from training.trl_backend import disc_trainer_args, gen_trainer_args
 
     if isinstance(config, DiscConfig):
@@ -120,7 +120,7 @@ def plan_run(
     else:
         assert isinstance(config, GenConfig)
         trainer_args = gen_trainer_args(config, out)
-    return RunPlan(**common, trainer_args=trainer_args)
+    return replace(plan, trainer_args=trainer_args)
 
 
 def execute(plan: RunPlan) -> RunResult:

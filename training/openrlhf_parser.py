@@ -98,7 +98,7 @@ def check_flags(module: str, flags: list[str]) -> argparse.Namespace:
     if not_exact:
         raise ValueError(f"{module} has no flag {', '.join(not_exact)}")
     errors: list[str] = []
-    parser.error = errors.append  # type: ignore[method-assign]  # argparse would exit; collect the message
+    parser.error = errors.append  # type: ignore[method-assign,assignment]  # argparse would exit; collect it
     parser.exit_on_error = False
     try:
         namespace, unknown = parser.parse_known_args(flags)

@@ -108,7 +108,7 @@ def disc_trainer_args(config: DiscConfig, output_dir: Path) -> dict[str, Any]:
 def train_disc(config: DiscConfig, train_file: Path, eval_file: Path | None, output_dir: Path) -> dict[str, Any]:
     """RewardTrainer on the ``trl`` config; saves the sequence-classification model and tokenizer."""
     check_installed()
-    from trl import RewardConfig, RewardTrainer
+    from trl import RewardConfig, RewardTrainer  # type: ignore[attr-defined]
 
     train = load_rows(train_file, DISC_COLUMNS, config.max_train_samples)
     evaluation = load_rows(eval_file, DISC_COLUMNS, None) if eval_file is not None else None
@@ -158,7 +158,7 @@ def train_gen(config: GenConfig, train_file: Path, eval_file: Path | None, outpu
     """GRPOTrainer with the choice reward on ``genrm_<variant>``; saves the policy (the GenRM) and tokenizer."""
     check_installed()
     from transformers import AutoTokenizer
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOConfig, GRPOTrainer  # type: ignore[attr-defined]
 
     from training.rewards import choice_reward
 
@@ -173,7 +173,7 @@ def train_gen(config: GenConfig, train_file: Path, eval_file: Path | None, outpu
     args = GRPOConfig(**_on_device(gen_trainer_args(config, output_dir)))
     trainer = GRPOTrainer(
         model=config.base_model,
-        reward_funcs=[choice_reward],
+        reward_funcs=[choice_reward],  # type: ignore[list-item]  # returns floats, never None
         args=args,
         train_dataset=fitting,
         processing_class=tokenizer,

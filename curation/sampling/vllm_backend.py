@@ -28,6 +28,7 @@ from curation.sampling.base import (
     missing_dependency,
 )
 from curation.sampling.chat import openai_messages, openai_tools
+from curation.schema import canonical_json
 
 INSTALL_HINT = "run scripts/setup_vllm_env.sh and use .venv-vllm/bin/toolpref (or pip install vllm on a GPU machine)"
 
@@ -96,6 +97,7 @@ class VllmBackend(SamplingBackend):
         super().__init__(policy)
         self.options = VllmOptions.model_validate(policy.options)
         self._llm: Any = None
+        self._template = _read_template(self.options.chat_template)
 
     @classmethod
     def check_available(cls) -> None:
@@ -140,28 +142,31 @@ class VllmBackend(SamplingBackend):
         return self._llm
 
     def generate(self, requests: Sequence[SampleRequest]) -> Iterator[Generation]:
-        llm = self.llm
-        template = _read_template(self.options.chat_template)
-        kwargs = chat_template_kwargs(self.policy)
+        from vllm.exceptions import VLLMClientError
+
+        refused = (VLLMClientError, ValueError, TypeError, KeyError)  # a prompt over max_model_len, a template error
         pending: dict[str, SampleRequest] = {}
+        # Requests with the same tools go in one enqueue call (a call costs more than rendering one prompt); a
+        # group the engine refuses is retried one by one, so one bad prompt fails alone.
+        groups: dict[str, list[SampleRequest]] = {}
         for request in requests:
+            groups.setdefault(_tools_key(request), []).append(request)
+        for group in groups.values():
             try:
-                (request_id,) = llm.enqueue_chat(
-                    openai_messages(request.task.history),
-                    sampling_params(self.policy, request.seed),
-                    use_tqdm=False,
-                    chat_template=template,
-                    tools=openai_tools(request.task.tools) or None,
-                    chat_template_kwargs=kwargs,
-                )
-            except (ValueError, TypeError, KeyError) as error:  # a prompt over max_model_len, a template error
-                yield Generation(
-                    task_id=request.task.id,
-                    sample_index=request.sample_index,
-                    request_error=f"vllm rejected the request: {type(error).__name__}: {error}",
-                )
+                pending.update(self._enqueue(group))
                 continue
-            pending[_external_id(request_id)] = request
+            except refused:
+                pass
+            for request in group:
+                try:
+                    pending.update(self._enqueue([request]))
+                except refused as error:
+                    yield Generation(
+                        task_id=request.task.id,
+                        sample_index=request.sample_index,
+                        request_error=f"vllm rejected the request: {type(error).__name__}: {error}",
+                    )
+        llm = self.llm
         engine = llm.llm_engine
         while pending and engine.has_unfinished_requests():
             for output in engine.step():
@@ -175,6 +180,22 @@ class VllmBackend(SamplingBackend):
                 sample_index=request.sample_index,
                 request_error="vllm finished without an output for this request",
             )
+
+    def _enqueue(self, group: list[SampleRequest]) -> dict[str, SampleRequest]:
+        """Queue requests that share their tools; returns them by engine request id."""
+        request_ids = self.llm.enqueue_chat(
+            [openai_messages(request.task.history) for request in group],
+            [sampling_params(self.policy, request.seed) for request in group],
+            use_tqdm=False,
+            chat_template=self._template,
+            tools=openai_tools(group[0].task.tools) or None,
+            chat_template_kwargs=chat_template_kwargs(self.policy),
+        )
+        return {_external_id(request_id): request for request_id, request in zip(request_ids, group, strict=True)}
+
+
+def _tools_key(request: SampleRequest) -> str:
+    return canonical_json([tool.model_dump(mode="json") for tool in request.task.tools])
 
 
 def _on_cpu() -> bool:

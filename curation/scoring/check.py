@@ -22,9 +22,8 @@ Values and types follow values.py; its docstring lists where they differ from BF
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,8 +69,9 @@ class CheckOptions(BaseModel):
 DEFAULT_OPTIONS = CheckOptions()
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
+    """The verdict on one candidate turn: exact, else the first ErrorType and a detail naming call and parameter."""
+
     exact: bool
     error_type: ErrorType | None = None
     detail: str = ""
@@ -89,6 +89,7 @@ _DISTANCE = {
 }
 
 
+_SCALARS = frozenset({str, int, float, bool})
 # (Python type of a value, declared JSON Schema type) pairs that fit without looking further.
 _SCALAR_FITS = frozenset(
     {
@@ -191,21 +192,23 @@ class _CallChecker:
     def duplicate(self) -> str | None:
         """A call given more often than the expected answer has matching calls for it, described; else None."""
         calls = self.calls
-        for first in range(len(calls)):
-            copies = [first] + [
-                other
-                for other in range(first + 1, len(calls))
-                if calls[other].name == calls[first].name
-                and exactly_equal(calls[other].arguments, calls[first].arguments)
-            ]
-            if len(copies) < 2:
+        for first, call in enumerate(calls):
+            copies = 1 + sum(
+                1
+                for other in calls[first + 1 :]
+                # == first (C speed, but True == 1): only equal argument dicts can be exactly equal
+                if other.name == call.name
+                and other.arguments == call.arguments
+                and exactly_equal(other.arguments, call.arguments)
+            )
+            if copies < 2:
                 continue
-            room = sum(1 for answer_index in range(len(self.expected)) if self.check(first, answer_index) is None)
-            if len(copies) > room:
-                call = calls[first]
-                return (
-                    f"{call.name} {short(call.arguments)} is called {len(copies)} times; the expected answer has {room}"
-                )
+            # Room for copies: the expected calls this call fits (never more than those with its function name).
+            room = sum(1 for answer in self.expected if call.name in answer or self.rename)
+            if copies <= room:
+                room = sum(1 for answer_index in range(len(self.expected)) if self.check(first, answer_index) is None)
+            if copies > room:
+                return f"{call.name} {short(call.arguments)} is called {copies} times; the expected answer fits {room}"
         return None
 
     def first_unmatched(self, matching: list[int | None]) -> CheckResult:
@@ -289,13 +292,28 @@ class _CallChecker:
                         partial(_not_source_text, name, parameter, self.options.language, value),
                     )
             declared = schema.get("type")
-            # Scalars against a single declared type: a table lookup; everything else goes the full way.
-            if declared is not None and (type(value), declared) not in _SCALAR_FITS:
-                error = value_type_error(value, schema, f"{name}: parameter {parameter!r}")
+            value_type = type(value)
+            if declared is None or (type(declared) is str and (value_type, declared) in _SCALAR_FITS):
+                # The common case, a scalar of the declared type: an exact hit needs no further work.
+                if value_type in _SCALARS:
+                    for answer in acceptable:
+                        if type(answer) is value_type and answer == value:
+                            return None
+            else:
+                where = f"{name}: parameter {parameter!r}"
+                error = value_type_error(value, schema, where)
                 if error is not None:
+                    # BFCL's variable rule: a value whose own type is not the declared one but that of the answer
+                    # (a variable name) passes, and is compared as is. Further down (a list item, a dict value)
+                    # the answer's own values decide the same way: an exact copy of an acceptable value passes
+                    # (BFCL's answers sometimes disagree with their schemas there), anything else is a wrong type.
+                    if value_type_error(value, {"type": declared}, where) is None:
+                        if matches_any(value, acceptable, False):
+                            return None
+                        return _Failure(ErrorType.wrong_param_type, lambda: error)
                     if first_answer_kind(acceptable) != kind_of(value):
                         return _Failure(ErrorType.wrong_param_type, lambda: error)
-                    as_variable = True  # BFCL: a value of the answer's own type (a variable name) is compared as is
+                    as_variable = True
         if not matches_any(value, acceptable, self.options.normalize_strings and not as_variable):
             return _Failure(ErrorType.wrong_param_value, partial(_wrong_value, name, parameter, value, acceptable))
         return None

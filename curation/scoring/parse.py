@@ -21,12 +21,13 @@ import ast
 import json
 import keyword
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from curation.schema import ToolCall
-from curation.sources.textparse import ParseError, parse_value, tag_blocks
+from curation.sources.textparse import ParseError, parse_value, strip_end_tokens, tag_blocks
 
 RenderStyle = Literal["hermes", "json", "python"]
 
@@ -34,6 +35,7 @@ _THINK_BLOCK = re.compile(r"<think>.*?</think>", flags=re.DOTALL)
 _FENCE = re.compile(r"^```[\w+-]*[ \t]*\n?(.*?)\n?```$", flags=re.DOTALL)
 # A name directly followed by "(" (prose puts a space there: "Note (see above)").
 _PYTHON_CALL_START = re.compile(r"^\[?\s*[A-Za-z_][\w.]*\(")
+_KEYWORD_AFTER_PAREN = re.compile(r"^\[?\s*[A-Za-z_][\w.]*\(\s*(\*\*|[A-Za-z_]\w*\s*=)")
 _ARGUMENT_KEYS = ("arguments", "parameters")
 # Arithmetic in Python-call arguments (``f(x=2*3)``) is folded, never evaluated; huge powers are refused.
 _MAX_EXPONENT = 1000
@@ -62,7 +64,7 @@ def parse_response(text: str, positional: Mapping[str, Sequence[str]] | None = N
     Python-syntax calls are named from it (as Python would bind them). Without it they are a parse error.
     """
     try:
-        body = strip_reasoning(text)
+        body = strip_end_tokens(strip_reasoning(text))
     except _NotACall as error:
         return ParseResult(error=str(error))
     try:
@@ -124,12 +126,16 @@ def _unfence(text: str) -> str:
 
 
 def _looks_like_a_call(text: str) -> bool:
-    """Structured text that is meant as calls: its errors are parse errors, not a text answer."""
+    """Structured text that is meant as calls (its errors are parse errors, not a text answer): a JSON object or
+    list of objects (closed or cut off), or a name directly followed by "(" that ends the text with ")" or goes
+    on with ``name=`` (a cut-off call)."""
     if text.startswith("{"):
-        return text.endswith("}")
-    if text.startswith("["):
-        return text.endswith("]")
-    return bool(_PYTHON_CALL_START.match(text)) and text.endswith(")")
+        return text.endswith("}") or text[1:].lstrip()[:1] in ('"', "'")
+    if text.startswith("[") and text[1:].lstrip()[:1] in ("{", "]"):
+        return True
+    if not _PYTHON_CALL_START.match(text):
+        return False
+    return text.endswith((")", ")]")) or bool(_KEYWORD_AFTER_PAREN.match(text))
 
 
 def _calls_from_text(text: str, positional: Mapping[str, Sequence[str]] | None) -> tuple[ToolCall, ...]:
@@ -351,4 +357,5 @@ def _python_text(call: ToolCall) -> str:
 
 
 def _is_keyword_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name)
+    # Python reads identifiers in NFKC form ("ﬀ" becomes "ff"): such names must go through **{...} to survive.
+    return name.isidentifier() and not keyword.iskeyword(name) and unicodedata.normalize("NFKC", name) == name

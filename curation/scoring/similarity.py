@@ -58,16 +58,21 @@ def has_duplicate_calls(calls: Sequence[ToolCall]) -> bool:
 
 def exactly_equal(left: Any, right: Any) -> bool:
     """Equality of JSON values with their types: True is not 1, 1 is not 1.0; key order is ignored."""
-    if isinstance(left, (list, tuple)):
-        return (
-            isinstance(right, (list, tuple))
-            and len(left) == len(right)
-            and all(exactly_equal(a, b) for a, b in zip(left, right, strict=True))
-        )
-    if isinstance(left, dict):
-        return (
-            isinstance(right, dict)
-            and left.keys() == right.keys()
-            and all(exactly_equal(value, right[key]) for key, value in left.items())
-        )
-    return type(left) is type(right) and left == right
+    left_type, right_type = type(left), type(right)
+    if left_type is dict:
+        if right_type is not dict or left.keys() != right.keys():
+            return False
+        return all(_same(value, right[key]) for key, value in left.items())
+    if left_type is list or left_type is tuple:
+        if (right_type is not list and right_type is not tuple) or len(left) != len(right):
+            return False
+        return all(_same(a, b) for a, b in zip(left, right, strict=True))
+    return left_type is right_type and left == right
+
+
+def _same(left: Any, right: Any) -> bool:
+    # Scalars inline (the common case); containers recurse.
+    left_type = type(left)
+    if left_type is dict or left_type is list or left_type is tuple:
+        return exactly_equal(left, right)
+    return left_type is type(right) and left == right

@@ -102,8 +102,9 @@ class RowFormatter:
         if pair.split is None:
             raise ValueError(f"pair {pair.pair_id} has no split: format the output of `balance`")
         view = pair_view(pair, self._task_parts(pair))
+        swapped = self.options.swapped(pair.pair_id)
         return [
-            FormattedRow(pair_id=pair.pair_id, config=config, split=pair.split, row=self._row(config, view))
+            FormattedRow(pair_id=pair.pair_id, config=config, split=pair.split, row=self._row(config, view, swapped))
             for config in self.options.configs
         ]
 
@@ -115,7 +116,7 @@ class RowFormatter:
             parts = self._parts[pair.task.id] = task_parts(pair.task)
         return parts
 
-    def _row(self, config: ConfigName, view: PairView) -> dict[str, Any]:
+    def _row(self, config: ConfigName, view: PairView, swapped: bool) -> dict[str, Any]:
         if config == "pairs":
             return pairs_row(view)
         if config == "disc":
@@ -129,7 +130,7 @@ class RowFormatter:
         return genrm_row(
             view,
             variant,
-            swapped=self.options.swapped(view.pair.pair_id),
+            swapped=swapped,
             index=index,
             data_source=self.options.data_source,
             ability=self.options.ability,

@@ -39,9 +39,10 @@ class ScoreStep(Step):
     def process_batch(self, batch: Sequence[SampledTask]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         for sampled in batch:
-            strangers = [c.id for c in sampled.candidates if c.task_id != sampled.task.id]
+            strangers = [c for c in sampled.candidates if c.task_id != sampled.task.id]
             if strangers:
-                detail = f"{len(strangers)} candidate(s) belong to another task, e.g. {strangers[0]}"
+                example = f"{strangers[0].id} (task {strangers[0].task_id})"
+                detail = f"{len(strangers)} candidate(s) belong to another task, e.g. {example}"
                 outcomes.append(reject_for(sampled, "candidate of another task", detail))
                 continue
             outcomes.append([self.score_task(sampled)])

@@ -3,7 +3,11 @@ the project's Hub-compatible test server (tests/hubserver) on loopback: the real
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from curation.release import build_release
 from curation.review import ReviewStore, Verdict
 from curation.schema import Pair
 from curation.workspace import Workspace
-from tests.app.conftest import StudioWorkspace
+from tests.app.conftest import REPO, STUDIO, StudioWorkspace
 from tests.app.pair_factory import write_run
 from tests.app.test_studio_pages import click, open_page
 from tests.hubserver import HubServer
@@ -93,26 +97,55 @@ def test_a_release_is_built_from_the_page(studio_workspace: StudioWorkspace) -> 
     assert any("immutable" in error.value for error in at.error)
 
 
-def test_publish_pushes_to_the_hub_without_showing_the_token(
-    two_releases: StudioWorkspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# Run in a subprocess: huggingface_hub reads HF_HUB_OFFLINE / HF_HUB_DISABLE_XET when it is imported, so only a
+# fresh interpreter gets the test Hub's settings whatever this process imported before.
+PUBLISH_SCRIPT = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+at.switch_page("views/releases.py").run()
+results = []
+for token in sys.argv[2:]:
+    at.text_input(key="publish_repo").input("curators/toolpref-pairs")
+    at.text_input(key="publish_token").input(token)
+    next(b for b in at.button if b.label == "Publish").click().run()
+    shown = [str(e.value) for kind in (at.text, at.markdown, at.caption, at.code, at.success, at.error, at.info)
+             for e in kind]
+    results.append({"errors": [e.value for e in at.error], "exceptions": [str(e.value) for e in at.exception],
+                    "shown": shown})
+print(json.dumps(results))
+"""
+
+
+@pytest.mark.slow
+def test_publish_pushes_to_the_hub_without_showing_the_token(two_releases: StudioWorkspace, tmp_path: Path) -> None:
     token = "hf_studio_secret_token_123"
     with HubServer(token=token) as hub:
-        monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        at = open_page("views/releases.py")
-        at.text_input(key="publish_repo").input("curators/toolpref-pairs")
-        at.text_input(key="publish_token").input("not-the-token")
-        click(at, "Publish")
-        assert at.error and "safe to retry" in at.error[0].value
-        refused = hub.store.repos.get(("dataset", "curators/toolpref-pairs"))
-        assert refused is None or "v2" not in refused.tags
-        at.text_input(key="publish_token").input(token)
-        click(at, "Publish")
-        assert not at.error, [e.value for e in at.error]
-        assert "v2" in hub.store.repo("dataset", "curators/toolpref-pairs").tags
-        assert all(token not in text and "not-the-token" not in text for text in element_texts(at))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE"))}
+        env.update(
+            PYTHONPATH=str(REPO),
+            TOOLPREF_HOME=str(two_releases.root),
+            HF_ENDPOINT=hub.url,
+            HF_HUB_DISABLE_XET="1",
+            HF_HOME=str(tmp_path / "hf-home"),
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", PUBLISH_SCRIPT, str(STUDIO), "not-the-token", token],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        refused, published = json.loads(completed.stdout.strip().splitlines()[-1])
+        repo = hub.store.repos.get(("dataset", "curators/toolpref-pairs"))
+        assert repo is not None and "v2" in repo.tags
+    assert refused["errors"] and "safe to retry" in refused["errors"][0]
+    assert published["errors"] == [] and published["exceptions"] == []
+    assert any("is published as curators/toolpref-pairs@v2" in text.replace("\\", "") for text in published["shown"])
+    for result in (refused, published):
+        assert all(token not in text and "not-the-token" not in text for text in result["shown"])
 
 
 def test_a_release_opens_as_the_dataset(two_releases: StudioWorkspace) -> None:

@@ -48,7 +48,7 @@ def server(small_bench: Path) -> Iterator[tuple[str, Judge]]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with judge.lock:
                 judge.requests.append(body)

@@ -41,7 +41,7 @@ def test_every_config_of_the_demo_loads_with_datasets(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    import datasets
+    datasets = pytest.importorskip("datasets", reason="install the hub extra: pip install -e '.[hub]'")
 
     balance = stats(demo, "balance")["report"]
     written = stats(demo, "format")["report"]["configs"]
@@ -104,6 +104,7 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     import os
 
     os.environ["HF_HUB_OFFLINE"] = "1"
+    pytest.importorskip("transformers", reason="install the train extra: pip install -e '.[train]'")
     from tests.pairs.tiny_tokenizer import build_tiny_tokenizer
 
     return build_tiny_tokenizer(tmp_path_factory.mktemp("tokenizer"))
@@ -114,8 +115,10 @@ def test_demo_disc_rows_pass_openrlhf_reward_dataset(
     demo: RunInfo, tokenizer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    import datasets
-    from openrlhf.datasets import RewardDataset
+    datasets = pytest.importorskip("datasets", reason="install the hub extra: pip install -e '.[hub]'")
+    RewardDataset = pytest.importorskip(
+        "openrlhf.datasets", reason="pip install --no-deps openrlhf pylatexenc (its dataset code needs no CUDA)"
+    ).RewardDataset
 
     dataset = datasets.load_dataset(
         "parquet", data_files=config_files(demo, "disc"), cache_dir=str(tmp_path / "cache")
@@ -150,7 +153,8 @@ def test_demo_disc_rows_pass_openrlhf_reward_dataset(
 
 @pytest.mark.slow  # imports OpenRLHF / TRL / transformers, or reruns the demo
 def test_demo_trl_rows_pass_trl_preference_checks(demo: RunInfo, tokenizer: Any) -> None:
-    from trl.data_utils import apply_chat_template, is_conversational
+    data_utils = pytest.importorskip("trl.data_utils", reason="install the train extra: pip install -e '.[train]'")
+    apply_chat_template, is_conversational = data_utils.apply_chat_template, data_utils.is_conversational
 
     for path in config_files(demo, "trl").values():
         for example in pq.read_table(path).to_pylist():

@@ -117,7 +117,7 @@ def test_the_step_rejects_a_pair_without_split_and_honours_configs() -> None:
 def write_and_load(tmp_path: Path, pairs: list[Pair], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    import datasets
+    datasets = pytest.importorskip("datasets", reason="install the hub extra: pip install -e '.[hub]'")
 
     counts = write_configs(format_pairs(pairs, FormatOptions()), tmp_path / "configs")
     loaded = {}
@@ -160,6 +160,7 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     import os
 
     os.environ["HF_HUB_OFFLINE"] = "1"
+    pytest.importorskip("transformers", reason="install the train extra: pip install -e '.[train]'")
     from tests.pairs.tiny_tokenizer import build_tiny_tokenizer
 
     return build_tiny_tokenizer(tmp_path_factory.mktemp("tokenizer"))
@@ -169,7 +170,9 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_disc_rows_pass_openrlhf_reward_dataset(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tokenizer: Any
 ) -> None:
-    from openrlhf.datasets import RewardDataset
+    RewardDataset = pytest.importorskip(
+        "openrlhf.datasets", reason="pip install --no-deps openrlhf pylatexenc (its dataset code needs no CUDA)"
+    ).RewardDataset
 
     pairs = pool(6)
     dataset = write_and_load(tmp_path, pairs, monkeypatch)["disc"]["train"]
@@ -199,7 +202,12 @@ def test_disc_rows_pass_openrlhf_reward_dataset(
 
 @pytest.mark.slow  # imports OpenRLHF / TRL / transformers, or reruns the demo
 def test_trl_rows_pass_trl_preference_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tokenizer: Any) -> None:
-    from trl.data_utils import apply_chat_template, is_conversational, maybe_apply_chat_template
+    data_utils = pytest.importorskip("trl.data_utils", reason="install the train extra: pip install -e '.[train]'")
+    apply_chat_template, is_conversational, maybe_apply_chat_template = (
+        data_utils.apply_chat_template,
+        data_utils.is_conversational,
+        data_utils.maybe_apply_chat_template,
+    )
 
     dataset = write_and_load(tmp_path, pool(4), monkeypatch)["trl"]["train"]
     for example in dataset:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from curation.genrm import GENRM_VARIANTS, PROMPTS_DIR, choice_reward, parse_choice, prompt_messages, render_prompt
+from curation.genrm import (
+    GENRM_VARIANTS,
+    PROMPTS_DIR,
+    choice_reward,
+    parse_choice,
+    prompt_messages,
+    render_prompt,
+    render_prompt_text,
+    render_with_jinja,
+)
 from curation.schema import Message, ToolCall
 from tests.pairs.records import WEATHER
 
@@ -85,3 +94,16 @@ def test_unknown_variant_is_an_error_naming_the_choices() -> None:
 
 def test_templates_ship_with_the_package() -> None:
     assert {p.name for p in PROMPTS_DIR.glob("*.j2")} >= {"genrm_base.j2", "genrm_think.j2", "genrm_no_think.j2"}
+
+
+@pytest.mark.parametrize("variant", GENRM_VARIANTS)
+def test_the_fast_path_renders_exactly_what_jinja_renders(variant: str) -> None:
+    values = {
+        "tools": '{"name": "f"}\n{{ not a jinja tag }} {% raw %}',
+        "conversation": "[User]\nfind {{ x }} and \\x00tools\\x00 in <tags>",
+        "response_1": "  leading space, unicode é, \x00 a NUL byte",
+        "response_2": "",
+    }
+    assert render_prompt_text(variant, **values) == render_with_jinja(variant, **values)  # type: ignore[arg-type]
+    values["tools"] = ""
+    assert render_prompt_text(variant, **values) == render_with_jinja(variant, **values)  # type: ignore[arg-type]

@@ -35,6 +35,7 @@ def test_the_wheel_carries_the_card_templates(tmp_path: Path) -> None:
     wheel = next(tmp_path.glob("toolpref_studio-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "datacards/dataset_card.md.j2" in names
+    assert "datacards/licenses.md.j2" in names
     assert "datacards/__init__.py" in names
 
     installed = tmp_path / "site"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -128,8 +129,10 @@ def test_card_metadata_names_every_config_license_and_size(workspace: Workspace,
     release = build_release(workspace, "toy", "toolpref", "v1", hub_repo="org/toolpref", plots=True)
     meta = front_matter(release.path / "README.md")
     assert meta["license"] == "other"  # the sources' licenses differ
+    assert (meta["license_name"], meta["license_link"]) == ("per-source", "LICENSE.md")
+    licenses = (release.path / "LICENSE.md").read_text()
     for source, license_id in LICENSES.items():
-        assert f"{source}: {license_id}" in meta["license_details"]
+        assert re.search(rf"^\| {source} \| [^|]+ \| {license_id} \| 9 \|$", licenses, re.MULTILINE)
     assert meta["size_categories"] == ["n<1K"]
     assert set(meta["task_categories"]) == {"text-classification", "text-generation"}
     assert [c["config_name"] for c in meta["configs"]] == list(CONFIGS)
@@ -161,7 +164,8 @@ def test_a_single_license_is_the_card_license(workspace: Workspace, toy_run: Cal
     release = build_release(workspace, "toy", "apache-only", "v1", plots=False)
     meta = front_matter(release.path / "README.md")
     assert meta["license"] == "apache-2.0"
-    assert "license_details" not in meta
+    assert "license_name" not in meta
+    assert not (release.path / "LICENSE.md").exists()
 
 
 def test_datasets_reads_every_config_of_the_folder(workspace: Workspace, toy_run: Callable[..., Path]) -> None:
@@ -315,7 +319,7 @@ def test_unusable_names_are_refused(
 def test_an_unreadable_review_store_is_a_clear_error(workspace: Workspace, toy_run: Callable[..., Path]) -> None:
     toy_run()
     workspace.review_db.write_bytes(b"this is not a SQLite database, just bytes" * 100)
-    with pytest.raises(ReleaseError, match="cannot read the review decisions: .*review.db is not a usable review store"):
+    with pytest.raises(ReleaseError, match=r"cannot read the review decisions: .*review\.db is not a usable review"):
         build_release(workspace, "toy", "toolpref", "v1", plots=False)
     assert not (workspace.releases / "toolpref" / "v1").exists()
 

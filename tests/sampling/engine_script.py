@@ -18,13 +18,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from curation.pipeline import plan_recipe, run_plan  # noqa: E402
-from curation.sampling.base import Policy  # noqa: E402
-from curation.schema import Task  # noqa: E402
-from curation.steps.base import StepContext  # noqa: E402
-from curation.steps.sample import Sample  # noqa: E402
-from curation.workspace import Workspace  # noqa: E402
-from tests.sampling.tasks import many_tasks, sample_tasks  # noqa: E402
+from curation.pipeline import plan_recipe, run_plan
+from curation.sampling.base import Policy
+from curation.schema import Task
+from curation.steps.base import StepContext
+from curation.steps.sample import Sample
+from curation.workspace import Workspace
+from tests.sampling.tasks import many_tasks, sample_tasks, task
 
 # A tiny engine on a 2-core machine: small KV cache, no graph compilation, the engine in this process.
 TINY_ENGINE = {
@@ -52,7 +52,11 @@ def offline(args: argparse.Namespace) -> dict[str, Any]:
     policy = Policy(
         name="tiny", backend="vllm", model=args.target, n=2, max_tokens=12, seed=3, think=False, options=TINY_ENGINE
     )
-    tasks = sample_tasks()
+    # The last task's prompt is longer than the engine's context: it shares its tools with the first task, so it
+    # is queued with it, refused, and fails alone as a recorded request error.
+    single = sample_tasks()[0]
+    too_long = task("too_long", single.tools, "weather " * 3000, single.target.tool_calls)
+    tasks = [*sample_tasks(), too_long]
     first = run_sample(Sample(policies=[policy]), tasks, args.workspace)
     # Same workspace: everything comes from the request cache and the engine is never started.
     again = run_sample(Sample(policies=[policy]), tasks, args.workspace)

@@ -65,7 +65,11 @@ def task(
         source="test",
         turn=len(history) + 1,
         tools=tools,
-        history=(Message(role="system", content="You are a helpful assistant."), *history, Message(role="user", content=user)),
+        history=(
+            Message(role="system", content="You are a helpful assistant."),
+            *history,
+            Message(role="user", content=user),
+        ),
         target=Message(role="assistant", content=text, tool_calls=calls),
         kind=kind,
         complexity=len(calls) + sum(len(c.arguments) for c in calls),

@@ -36,9 +36,7 @@ SERVER_START_S = 300
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not VLLM_PYTHON.exists(), reason="no .venv-vllm: run scripts/setup_vllm_env.sh (CI builds it)"
-    ),
+    pytest.mark.skipif(not VLLM_PYTHON.exists(), reason="no .venv-vllm: run scripts/setup_vllm_env.sh (CI builds it)"),
 ]
 
 
@@ -129,7 +127,7 @@ def proxy(vllm_server: str) -> Iterator[Proxy]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             data = self.rfile.read(int(self.headers["Content-Length"]))
             body = json.loads(data)
             key = (body["messages"][-1]["content"], int(body["seed"]))
@@ -144,11 +142,14 @@ def proxy(vllm_server: str) -> Iterator[Proxy]:
                     status, payload = response.status, response.read()
             except urllib.error.HTTPError as error:
                 status, payload = error.code, error.read()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client was killed while we answered
+                return
             with state.lock:
                 state.answered.append(key)
 
@@ -182,8 +183,10 @@ def test_vllm_backend_offline_engine(tiny_model: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode()[-4000:]
     result = json.loads(out.read_text())
     first, again = result["first"], result["again"]
-    assert first["counters"]["generated"] == 12 and first["counters"].get("request_errors", 0) == 0
-    for record in first["sampled"]:
+    *records, too_long = first["sampled"]
+    assert first["counters"]["generated"] == 14 and first["counters"]["request_errors"] == 2
+    assert all("maximum context length is 2048" in c["request_error"] for c in too_long["candidates"][1:])
+    for record in records:
         gt, *samples = record["candidates"]
         assert gt["origin"] == "ground_truth" and len(samples) == 2
         for candidate in samples:
@@ -193,11 +196,12 @@ def test_vllm_backend_offline_engine(tiny_model: Path, tmp_path: Path) -> None:
             assert 0 < candidate["meta"]["completion_tokens"] <= 12
             assert candidate["seed"] == derive_seed(3, record["task"]["id"], candidate["sample_index"])
         # tools are in the prompt: the task with three tools has a longer prompt than the one with one
-    prompt = {r["task"]["id"]: r["candidates"][1]["meta"]["prompt_tokens"] for r in first["sampled"]}
+    prompt = {r["task"]["id"]: r["candidates"][1]["meta"]["prompt_tokens"] for r in records}
     assert prompt["test:multiple#1"] > prompt["test:single#1"] + 40
-    # two samples of one task differ (own seeds); a rerun takes all of them from the cache, engine never started
-    assert all(r["candidates"][1]["text"] != r["candidates"][2]["text"] for r in first["sampled"])
-    assert again["counters"]["cache_hits"] == 12 and "generated" not in again["counters"]
+    # two samples of one task differ (own seeds); a rerun takes the good ones from the cache (the engine is
+    # started only for the two failed requests, which are not cached and fail again)
+    assert all(r["candidates"][1]["text"] != r["candidates"][2]["text"] for r in records)
+    assert again["counters"]["cache_hits"] == 12 and again["counters"]["generated"] == 2
     assert again["sampled"] == first["sampled"]
     # the demo-vllm recipe variant ran end to end through the pipeline
     recipe = result["recipe"]
@@ -274,9 +278,12 @@ def test_killed_sampling_run_resumes_without_sending_a_finished_request_again(pr
     sent_before = list(proxy.sent)
     with RequestCache.in_folder(workspace / "cache") as cache:
         stored = cache.keys()
-    by_seed = {derive_seed(9, t.id, i): (t.history[-1].content, derive_seed(9, t.id, i)) for t in tasks for i in range(n)}
+    by_seed = {
+        derive_seed(9, t.id, i): (t.history[-1].content, derive_seed(9, t.id, i)) for t in tasks for i in range(n)
+    }
     finished = {by_seed[derive_seed(9, task_id, index)] for task_id, _, index in stored}
-    assert 10 <= len(finished) < len(everything), "the kill was not in the middle of sampling"
+    # up to `concurrency` answers may have reached the client without being stored yet when it died
+    assert 10 - 2 <= len(finished) < len(everything), "the kill was not in the middle of sampling"
     assert not out.exists()
 
     proxy.answered.clear()

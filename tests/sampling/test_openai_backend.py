@@ -21,12 +21,12 @@ import pytest
 
 pytest.importorskip("openai", reason="the openai client comes with the sampling extra")
 
-from curation.sampling.base import Policy, requests_for  # noqa: E402
-from curation.sampling.openai_backend import OpenAIBackend  # noqa: E402
-from curation.steps.base import StepContext  # noqa: E402
-from curation.steps.sample import Sample  # noqa: E402
-from curation.workspace import Workspace  # noqa: E402
-from tests.sampling.tasks import many_tasks, task  # noqa: E402
+from curation.sampling.base import Policy, requests_for
+from curation.sampling.openai_backend import OpenAIBackend
+from curation.steps.base import StepContext
+from curation.steps.sample import Sample
+from curation.workspace import Workspace
+from tests.sampling.tasks import many_tasks, task
 
 
 class Script:
@@ -45,7 +45,7 @@ def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             user = body["messages"][-1]["content"]
             with script.lock:
@@ -117,7 +117,9 @@ def server() -> Iterator[tuple[str, Script]]:
 
 def policy(base_url: str, **options: Any) -> Policy:
     settings = {"base_url": base_url, "backoff_s": 0.01, "max_retries": 3, **options}
-    return Policy(name="srv", backend="openai", model="tiny", temperature=0.7, max_tokens=9, think=False, options=settings)
+    return Policy(
+        name="srv", backend="openai", model="tiny", temperature=0.7, max_tokens=9, think=False, options=settings
+    )
 
 
 def test_retries_then_records_what_still_fails(server: tuple[str, Script]) -> None:
@@ -126,7 +128,9 @@ def test_retries_then_records_what_still_fails(server: tuple[str, Script]) -> No
     backend = OpenAIBackend(policy(url, timeout_s=0.5, max_retries=2))
     backend.start()
     try:
-        results = {g.task_id.split(":")[1].split("#")[0]: g for g in backend.generate(requests_for(tasks, backend.policy))}
+        results = {
+            g.task_id.split(":")[1].split("#")[0]: g for g in backend.generate(requests_for(tasks, backend.policy))
+        }
     finally:
         backend.close()
     assert results["fine"].text == "echo fine" and results["fine"].meta["attempts"] == 1
@@ -147,7 +151,8 @@ def test_request_body_carries_the_policy(server: tuple[str, Script]) -> None:
         list(backend.generate(requests_for(tasks, backend.policy)))
     finally:
         backend.close()
-    body = script.bodies[0]
+    # requests run concurrently: find the first task's by its user turn
+    body = next(b for b in script.bodies if b["messages"][-1]["content"] == tasks[0].history[-1].content)
     assert body["model"] == "tiny" and body["temperature"] == 0.7 and body["max_tokens"] == 9
     assert body["top_k"] == 4 and body["chat_template_kwargs"] == {"enable_thinking": False}
     assert isinstance(body["seed"], int)
@@ -184,7 +189,7 @@ def test_parsed_tool_calls_are_written_back_as_text(server: tuple[str, Script], 
 
 def test_the_step_sends_each_request_once_across_runs(server: tuple[str, Script], tmp_path: Path) -> None:
     url, script = server
-    tasks = many_tasks(5) + [task("broken", (), "broken")]
+    tasks = [*many_tasks(5), task("broken", (), "broken")]
     ctx = StepContext(workspace=Workspace(tmp_path), base_dir=tmp_path, step_dir=tmp_path / "s")
     for run in range(2):
         step = Sample(policies=[Policy.model_validate({**policy(url, max_retries=0).model_dump(), "n": 2})])

@@ -144,7 +144,9 @@ def test_missing_engine_fails_at_setup_with_the_install_line(tmp_path: Path) -> 
 # -- difficulty --------------------------------------------------------------------------------------------------
 
 
-def scored(similarities: list[float], *, exact: list[bool] | None = None, errors: int = 0, gt: float = 1.0) -> ScoredTask:
+def scored(
+    similarities: list[float], *, exact: list[bool] | None = None, errors: int = 0, gt: float = 1.0
+) -> ScoredTask:
     """A task whose sampled candidates have these similarities (after the GT), plus ``errors`` failed requests."""
     task = sample_tasks()[0]
     exact = exact if exact is not None else [s == 1.0 for s in similarities]
@@ -188,9 +190,9 @@ def test_difficulty_thresholds_are_configurable(tmp_path: Path) -> None:
     lenient = Difficulty(solved_similarity=0.5, too_easy_fraction=0.75, min_solved=2)
     record = scored([0.6, 0.6, 0.6, 0.0])  # 3 of 4 at >= 0.5: too easy at 75%
     easy = outcome_of(lenient, record, tmp_path)
-    assert isinstance(easy, Reject) and easy.reason == "too easy: at least 75% of sampled candidate solves it"
+    assert isinstance(easy, Reject) and easy.reason == "too easy: at least 75% of sampled candidates solve it"
     hard = outcome_of(lenient, scored([0.6, 0.0, 0.0, 0.0]), tmp_path)
-    assert isinstance(hard, Reject) and hard.reason == "too hard: fewer than 2 samples solves it"
+    assert isinstance(hard, Reject) and hard.reason == "too hard: fewer than 2 sampled candidates solve it"
     strict = Difficulty(solved_requires_exact=True)
     not_exact = outcome_of(strict, scored([1.0, 0.0], exact=[False, False]), tmp_path)
     assert isinstance(not_exact, Reject) and not_exact.reason.startswith("too hard")

@@ -22,7 +22,7 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 test -x "$VENV/bin/python" || "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/pip" install --quiet --disable-pip-version-check)
 # CI runs this beside other installers into other venvs; the lock keeps pip runs from overlapping.
-LOCK=(flock /tmp/pip.lock)
+LOCK=(flock "${PIP_LOCK:-/tmp/pip.lock}")
 command -v flock >/dev/null 2>&1 || LOCK=()
 
 "${LOCK[@]}" "${PIP[@]}" --no-deps "bfcl-eval==$BFCL_VERSION"

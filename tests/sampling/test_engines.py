@@ -119,6 +119,12 @@ class Proxy:
     url: str = ""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed client's socket is expected here
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def proxy(vllm_server: str) -> Iterator[Proxy]:
     state = Proxy(upstream=vllm_server)
@@ -153,7 +159,7 @@ def proxy(vllm_server: str) -> Iterator[Proxy]:
             with state.lock:
                 state.answered.append(key)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = _QuietServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -35,7 +35,7 @@ ArgillaWorkspaceOption = Annotated[
 ]
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines keep paths whole
 
 argilla_app = typer.Typer(
     help="Review pairs in Argilla: push a run or release as a dataset, pull submitted answers into the review store.",

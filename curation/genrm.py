@@ -10,7 +10,6 @@ Stable API (imported by the release configs, the GRPO reward and the TRBench eva
 - ``prompt_messages(...) -> [{"role": "user", "content": ...}]``: the same, as a chat message list (verl's
   ``prompt`` column).
 - ``parse_choice(text) -> ChoiceResult(choice, strict)``: the choice in a model's answer, 1, 2 or None.
-- ``choice_reward(text, ground_truth) -> float``: 1.0 when the parsed choice equals the label, else 0.0.
 
 The answer format: an evaluation, then ``<choice>`` with 1 or 2 alone on its own line::
 
@@ -146,9 +145,3 @@ def parse_choice(text: str) -> ChoiceResult:
     if len(found) != 1:
         return ChoiceResult(choice=None, strict=False)
     return ChoiceResult(choice=found.pop(), strict=bool(strict))
-
-
-def choice_reward(text: str, ground_truth: str | int) -> float:
-    """The ToolRM-Gen reward: 1.0 if the parsed choice equals the label ("1" or "2"), else 0.0."""
-    result = parse_choice(text)
-    return 1.0 if result.choice is not None and str(result.choice) == str(ground_truth).strip() else 0.0

@@ -17,7 +17,7 @@ WorkspaceOption = Annotated[
 ]
 
 console = Console(stderr=False)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines keep paths whole
 
 
 def register(app: typer.Typer) -> None:

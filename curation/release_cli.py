@@ -30,7 +30,7 @@ TokenOption = Annotated[
 PrivateOption = Annotated[bool, typer.Option("--private", help="create the Hub repo as private if it is new")]
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines keep paths whole
 
 
 class _CreateByDefault(TyperGroup):

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines keep paths whole
 
 trbench_app = typer.Typer(name="trbench", help="Build a TRBench-style benchmark from BFCL.", no_args_is_help=True)
 eval_app = typer.Typer(

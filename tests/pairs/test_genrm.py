@@ -7,7 +7,6 @@ import pytest
 from curation.genrm import (
     GENRM_VARIANTS,
     PROMPTS_DIR,
-    choice_reward,
     parse_choice,
     prompt_messages,
     render_prompt,
@@ -47,13 +46,6 @@ def test_parse_choice(text: str, choice: int | None, strict: bool) -> None:
     result = parse_choice(text)
     assert (result.choice, result.strict) == (choice, strict)
     assert result.parsed is (choice is not None)
-
-
-def test_choice_reward() -> None:
-    assert choice_reward("ok\n<choice>\n2\n</choice>", "2") == 1.0
-    assert choice_reward("ok\n<choice>\n2\n</choice>", 1) == 0.0
-    assert choice_reward("no answer", "1") == 0.0
-    assert choice_reward("<choice>1</choice>", " 1 ") == 1.0
 
 
 @pytest.mark.parametrize("variant", GENRM_VARIANTS)

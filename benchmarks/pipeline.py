@@ -189,16 +189,33 @@ def child(recipe: Path, workspace: Path) -> None:
         entry["dump_out"] = time.process_time() - start  # what this step paid to write them
         del records
         steps.append(entry)
-    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mib": peak_kib / 1024, "steps": steps}))
+    from curation.parallel import worker_count
+
+    parallel_steps = [r.planned.step.name for r in results if r.planned.step.parallel and worker_count() > 1]
+    summary = {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mib": peak_kib / 1024, "steps": steps}
+    print(json.dumps({**summary, "parallel_steps": parallel_steps, "workers": worker_count()}))
 
 
-def measure(size: int, folder: Path) -> dict[str, Any]:
+def recipe_until(last_step: str | None) -> str:
+    """The benchmark recipe, cut after ``last_step`` (to measure the streaming steps at sizes where a global
+    step would not fit in memory)."""
+    if last_step is None:
+        return RECIPE
+    lines = RECIPE.splitlines(keepends=True)
+    marker = next((i for i, line in enumerate(lines) if line.strip() == f"- step: {last_step}"), None)
+    if marker is None:
+        raise SystemExit(f"--until {last_step}: no such step in the benchmark recipe")
+    end = next((i for i in range(marker + 1, len(lines)) if lines[i].strip().startswith("- step:")), len(lines))
+    return "".join(lines[:end])
+
+
+def measure(size: int, folder: Path, last_step: str | None = None) -> dict[str, Any]:
     data = folder / f"apigen_{size}.json"
     started = time.perf_counter()
     generate_apigen(size, data)
     generated = time.perf_counter() - started
     recipe = folder / f"bench_{size}.yaml"
-    recipe.write_text(RECIPE.format(data=data, bfcl=DEMO_BFCL), encoding="utf-8")
+    recipe.write_text(recipe_until(last_step).format(data=data, bfcl=DEMO_BFCL), encoding="utf-8")
     workspace = folder / f"ws_{size}"
     command = [sys.executable, __file__, "--child", str(recipe), str(workspace)]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
@@ -215,7 +232,8 @@ def report(results: list[dict[str, Any]]) -> None:
     for result in results:
         print(
             f"\n{result['size']:>7,} trajectories ({result['input_mib']:.1f} MiB input, generated in "
-            f"{result['generate_seconds']:.1f} s): {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU, "
+            f"{result['generate_seconds']:.1f} s): {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU "
+            f"(main process; {result['workers']} workers), "
             f"peak RSS {result['peak_rss_mib']:.0f} MiB"
         )
         print(
@@ -224,12 +242,14 @@ def report(results: list[dict[str, Any]]) -> None:
         )
         previous_parse = 0.0
         for step in result["steps"]:
-            own = step["cpu"] - previous_parse - step["dump_out"]
+            in_workers = step["step"] in result.get("parallel_steps", [])
+            own = "workers" if in_workers else f"{step['cpu'] - previous_parse - step['dump_out']:.1f}"
             print(
                 f"  {step['step']:<14}{step['in']:>9,}{step['out']:>9,}{step['rows_out']:>10,}{step['seconds']:>8.1f}"
-                f"{step['cpu']:>8.1f}{previous_parse:>9.1f}{step['dump_out']:>10.1f}{own:>9.1f}"
+                f"{step['cpu']:>8.1f}{previous_parse:>9.1f}{step['dump_out']:>10.1f}{own:>9}"
             )
             previous_parse = step["parse_out"]
+        print("  cpu s: the main process only; a step marked 'workers' ran its batches in worker processes")
         print("  read in / write out: the runner's pydantic JSON parse of the input and dump of the output records")
     if len(results) >= 2:
         small, large = results[0], results[-1]
@@ -242,14 +262,15 @@ def report(results: list[dict[str, Any]]) -> None:
             f"peak RSS x{rss:.1f}"
         )
         for before, after in zip(small["steps"], large["steps"], strict=True):
-            growth = after["cpu"] / before["cpu"] if before["cpu"] else float("inf")
-            print(f"  {before['step']:<14} CPU x{growth:.1f}")
+            growth = after["seconds"] / before["seconds"] if before["seconds"] else float("inf")
+            print(f"  {before['step']:<14} wall x{growth:.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--keep", type=Path, help="keep inputs and run folders here (default: a temporary folder)")
+    parser.add_argument("--until", metavar="STEP", help="stop after this step (e.g. pair)")
     parser.add_argument("--child", nargs=2, metavar=("RECIPE", "WORKSPACE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -257,10 +278,10 @@ def main() -> None:
         return
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        results = [measure(size, args.keep) for size in args.sizes]
+        results = [measure(size, args.keep, args.until) for size in args.sizes]
     else:
         with tempfile.TemporaryDirectory(prefix="toolpref-bench-") as folder:
-            results = [measure(size, Path(folder)) for size in args.sizes]
+            results = [measure(size, Path(folder), args.until) for size in args.sizes]
     report(results)
 
 

@@ -240,9 +240,13 @@ def pairs_row(view: PairView) -> dict[str, Any]:
 
 
 def genrm_row(
-    view: PairView, variant: GenrmVariant, *, swapped: bool, index: int, data_source: str, ability: str
+    view: PairView, variant: GenrmVariant, *, swapped: bool, data_source: str, ability: str
 ) -> dict[str, Any]:
-    """A verl row: the chosen turn is Response 1, or Response 2 when ``swapped`` (then the label is "2")."""
+    """A verl row: the chosen turn is Response 1, or Response 2 when ``swapped`` (then the label is "2").
+
+    ``extra_info.index`` is the row's position in its parquet file: ``write_configs`` sets it (None until then),
+    so that formatting stays a pure function of each pair.
+    """
     pair = view.pair
     first, second = (view.rejected, view.chosen) if swapped else (view.chosen, view.rejected)
     prompt = render_prompt_text(
@@ -258,7 +262,7 @@ def genrm_row(
         "ability": ability,
         "reward_model": {"ground_truth": "2" if swapped else "1", "style": "rule"},
         "extra_info": {
-            "index": index,
+            "index": None,
             "split": view.split,
             "pair_id": pair.pair_id,
             "task_id": pair.task.id,

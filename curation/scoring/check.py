@@ -12,9 +12,9 @@ A clean, typed reimplementation of the rules of BFCL's AST checker (``bfcl_eval/
 * Java and JavaScript arguments, written as source text, are read with the declared BFCL type first (java_js.py);
 * the call list as a whole: no call where none is expected, no call missing where one is, no duplicated call the
   answer has no room for, the right number of calls, and a one-to-one assignment of candidate calls to expected
-  calls in which every pair matches (a maximum bipartite matching, assignment.py; BFCL matches greedily in answer
-  order, which fails where an assignment exists). When none exists, the error reported is that of the first
-  expected call the matching leaves alone, against the closest candidate call it leaves alone.
+  calls in which every pair matches (bipartite matching, assignment.py; BFCL matches greedily in answer order,
+  which fails where an assignment exists). When none exists, the error reported is that of the first expected
+  call no assignment can match, against the closest candidate call left free.
 
 Values and types follow values.py; its docstring lists where they differ from BFCL on purpose.
 """
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from curation.schema import ErrorType, ToolCall, ToolSpec
 from curation.scoring.answers import ExpectedCall, PossibleAnswer
-from curation.scoring.assignment import maximum_matching
+from curation.scoring.assignment import match_all
 from curation.scoring.java_js import convert_argument
 from curation.scoring.similarity import exactly_equal
 from curation.scoring.values import (
@@ -90,6 +90,7 @@ _DISTANCE = {
 
 
 _SCALARS = frozenset({str, int, float, bool})
+_ABSENT: Any = object()
 # (Python type of a value, declared JSON Schema type) pairs that fit without looking further.
 _SCALAR_FITS = frozenset(
     {
@@ -142,21 +143,21 @@ def check_calls(
     if len(calls) == size == 1:  # the common case, without the matching machinery
         failure = checker.check_pair(calls[0], expected[0])
         return EXACT if failure is None else CheckResult(False, failure.error_type, failure.detail)
-    matching: list[int | None] | None = None
+    unmatched: int | None = None
     if len(calls) == size:
-        matching = maximum_matching(size, size, checker.fits)
-        if None not in matching:
+        owners, unmatched = match_all(size, checker.fits)
+        if unmatched is None:
             return EXACT
     duplicate = checker.duplicate()
     if duplicate:
         return CheckResult(False, ErrorType.duplicate_call, duplicate)
-    if matching is None:
+    if unmatched is None:
         return CheckResult(
             False,
             ErrorType.wrong_call_count,
             f"expected {size} calls ({_names_of_expected(expected)}); got {len(calls)} ({_names(calls)})",
         )
-    return checker.first_unmatched(matching)
+    return checker.report_unmatched(unmatched, owners)
 
 
 def _by_name(tools: Sequence[ToolSpec]) -> dict[str, ToolSpec]:
@@ -192,34 +193,43 @@ class _CallChecker:
     def duplicate(self) -> str | None:
         """A call given more often than the expected answer has matching calls for it, described; else None."""
         calls = self.calls
-        for first, call in enumerate(calls):
-            copies = 1 + sum(
-                1
-                for other in calls[first + 1 :]
-                # == first (C speed, but True == 1): only equal argument dicts can be exactly equal
-                if other.name == call.name
-                and other.arguments == call.arguments
-                and exactly_equal(other.arguments, call.arguments)
-            )
-            if copies < 2:
+        count = len(calls)
+        for first in range(count - 1):
+            call = calls[first]
+            name, arguments = call.name, call.arguments
+            copies = 1
+            for other in range(first + 1, count):
+                twin = calls[other]
+                # == first (C speed, but True == 1 there): only equal argument dicts can be exactly equal
+                if twin.name == name and twin.arguments == arguments and exactly_equal(twin.arguments, arguments):
+                    copies += 1
+            if copies == 1:
                 continue
-            # Room for copies: the expected calls this call fits (never more than those with its function name).
-            room = sum(1 for answer in self.expected if call.name in answer or self.rename)
+            # Room for copies: how often the expected answer holds the call this one fits (a model may repeat a call
+            # the answer repeats, e.g. two identical random draws); never more than the calls of that function.
+            room = len(self.expected) if self.rename else sum(1 for answer in self.expected if name in answer)
             if copies <= room:
-                room = sum(1 for answer_index in range(len(self.expected)) if self.check(first, answer_index) is None)
+                room = 0
+                for answer_index, answer in enumerate(self.expected):
+                    if self.check(first, answer_index) is None:
+                        room = sum(1 for other in self.expected if other == answer)
+                        break
             if copies > room:
-                return f"{call.name} {short(call.arguments)} is called {copies} times; the expected answer fits {room}"
+                return f"{name} {short(arguments)} is called {copies} times; the expected answer fits {room}"
         return None
 
-    def first_unmatched(self, matching: list[int | None]) -> CheckResult:
-        """The first expected call that a maximum matching leaves alone, against the closest candidate call that it
-        leaves alone too (fewest steps from right: a wrong value before a wrong type, ..., a wrong name last)."""
-        taken = set(matching)
-        free = [index for index in range(len(self.calls)) if index not in taken]
-        answer_index = matching.index(None)
-        failures = [(call_index, self.check(call_index, answer_index)) for call_index in free]
-        call_index, failure = min(
-            ((index, f) for index, f in failures if f is not None), key=lambda pair: _DISTANCE[pair[1].error_type]
+    def report_unmatched(self, answer_index: int, owners: list[int | None]) -> CheckResult:
+        """The error of the first expected call no assignment can match, against the closest candidate call the
+        earlier expected calls left free (a wrong value before a wrong type, ..., a wrong name last), passing over
+        candidates that a later expected call takes as they are: those are not the ones that went wrong."""
+        ranked = sorted(
+            (_DISTANCE[failure.error_type], call_index, failure)
+            for call_index, owner in enumerate(owners)
+            if owner is None and (failure := self.check(call_index, answer_index)) is not None
+        )
+        later = range(answer_index + 1, len(self.expected))
+        _, call_index, failure = next(
+            (entry for entry in ranked if not any(self.check(entry[1], other) is None for other in later)), ranked[0]
         )
         (name,) = self.expected[answer_index]
         where = f"expected call {answer_index + 1} of {len(self.expected)} ({name}) against call {call_index + 1}"
@@ -259,10 +269,25 @@ class _CallChecker:
                         ErrorType.missing_required_param,
                         partial(_missing_required, name, parameter),
                     )
+        plain = not self.source_text
         for parameter, value in arguments.items():
-            if parameter not in parameters or (properties is not None and parameter not in properties):
+            answers = parameters.get(parameter, _ABSENT)
+            schema_of_parameter = properties.get(parameter, _ABSENT) if properties is not None else None
+            if answers is _ABSENT or schema_of_parameter is _ABSENT:
                 return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, properties))
-            failure = self._check_value(name, parameter, value, parameters[parameter], properties)
+            # The common case inline: a scalar of its declared type that equals an acceptable value.
+            value_type = type(value)
+            if plain and value_type in _SCALARS and type(schema_of_parameter) is dict and type(answers) is list:
+                declared = schema_of_parameter.get("type")
+                if declared is None or (type(declared) is str and (value_type, declared) in _SCALAR_FITS):
+                    for answer_value in answers:
+                        if type(answer_value) is value_type and answer_value == value:
+                            break
+                    else:
+                        answer_value = _ABSENT
+                    if answer_value is not _ABSENT:
+                        continue
+            failure = self._check_value(name, parameter, value, answers, properties)
             if failure is not None:
                 return failure
         if len(parameters) > len(arguments):

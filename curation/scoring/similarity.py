@@ -40,13 +40,14 @@ def toolrm_similarity(candidate: Sequence[ToolCall], ground_truth: Sequence[Tool
 
 def argument_agreement(arguments: dict[str, Any], expected: dict[str, Any]) -> float:
     """Share of keys, over the union of both key sets, present in both with exactly equal values."""
-    keys = arguments.keys() | expected.keys()
-    if not keys:
-        return 1.0
-    same = sum(
-        1 for key in keys if key in arguments and key in expected and exactly_equal(arguments[key], expected[key])
-    )
-    return same / len(keys)
+    shared = same = 0
+    for key, value in arguments.items():
+        if key in expected:
+            shared += 1
+            if exactly_equal(value, expected[key]):
+                same += 1
+    union = len(arguments) + len(expected) - shared
+    return same / union if union else 1.0
 
 
 def has_duplicate_calls(calls: Sequence[ToolCall]) -> bool:
@@ -62,17 +63,24 @@ def exactly_equal(left: Any, right: Any) -> bool:
     if left_type is dict:
         if right_type is not dict or left.keys() != right.keys():
             return False
-        return all(_same(value, right[key]) for key, value in left.items())
+        for key, value in left.items():
+            other = right[key]
+            value_type = type(value)
+            if value_type is dict or value_type is list or value_type is tuple:
+                if not exactly_equal(value, other):
+                    return False
+            elif value_type is not type(other) or value != other:
+                return False
+        return True
     if left_type is list or left_type is tuple:
         if (right_type is not list and right_type is not tuple) or len(left) != len(right):
             return False
-        return all(_same(a, b) for a, b in zip(left, right, strict=True))
+        for value, other in zip(left, right, strict=True):
+            value_type = type(value)
+            if value_type is dict or value_type is list or value_type is tuple:
+                if not exactly_equal(value, other):
+                    return False
+            elif value_type is not type(other) or value != other:
+                return False
+        return True
     return left_type is right_type and left == right
-
-
-def _same(left: Any, right: Any) -> bool:
-    # Scalars inline (the common case); containers recurse.
-    left_type = type(left)
-    if left_type is dict or left_type is list or left_type is tuple:
-        return exactly_equal(left, right)
-    return left_type is type(right) and left == right

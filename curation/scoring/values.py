@@ -78,11 +78,12 @@ def matches(value: Any, answer: Any, normalize: bool) -> bool:
     if answer_type is dict:
         return isinstance(value, dict) and matches_pattern(value, answer, normalize)
     if answer_type is list or answer_type is tuple:
-        return (
-            isinstance(value, (list, tuple))
-            and len(value) == len(answer)
-            and all(matches(item, expected, normalize) for item, expected in zip(value, answer, strict=True))
-        )
+        if not isinstance(value, (list, tuple)) or len(value) != len(answer):
+            return False
+        for item, expected in zip(value, answer, strict=True):  # noqa: SIM110 (hot path: no generator)
+            if not matches(item, expected, normalize):
+                return False
+        return True
     if answer_type is str:
         return normalize and type(value) is str and standardize_string(value) == standardize_string(answer)
     if answer_type is bool or type(value) is bool:

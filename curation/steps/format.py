@@ -23,7 +23,6 @@ API used by the release (curation/release.py)::
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
@@ -85,7 +84,7 @@ class FormatOptions(BaseModel):
 
 
 class RowFormatter:
-    """Turns pairs into rows one at a time; numbers the GenRM rows per split (verl's extra_info.index).
+    """Turns pairs into rows one at a time: a pure function of each pair (the GenRM index is set when written).
 
     What a task's rows share (tools, history, prompt parts) is rendered once per task: the pairs of one task
     arrive together, so a small cache of recent tasks suffices.
@@ -95,7 +94,6 @@ class RowFormatter:
 
     def __init__(self, options: FormatOptions) -> None:
         self.options = options
-        self._index: Counter[tuple[str, str]] = Counter()
         self._parts: dict[str, TaskParts] = {}
 
     def rows(self, pair: Pair) -> list[FormattedRow]:
@@ -123,15 +121,11 @@ class RowFormatter:
             return disc_row(view)
         if config == "trl":
             return trl_row(view)
-        split = view.split
-        index = self._index[(config, split)]
-        self._index[(config, split)] += 1
         variant: Literal["think", "no_think"] = "think" if config == "genrm_think" else "no_think"
         return genrm_row(
             view,
             variant,
             swapped=swapped,
-            index=index,
             data_source=self.options.data_source,
             ability=self.options.ability,
         )
@@ -147,8 +141,9 @@ def format_pairs(pairs: Iterable[Pair], options: FormatOptions) -> Iterator[Form
 def write_configs(rows: Iterable[FormattedRow], out_dir: Path) -> dict[str, dict[str, int]]:
     """Write ``out_dir/<config>/<split>.parquet`` for every config and split that has rows, streaming in row groups.
 
-    A split without rows gets no file (``datasets`` cannot load a split of zero rows); its count is 0. Returns the
-    row count per config and split.
+    GenRM rows get their ``extra_info.index`` here: their position in the file. A split without rows gets no
+    file (``datasets`` cannot load a split of zero rows); its count is 0. Returns the row count per config and
+    split.
     """
     buffers: dict[tuple[str, Split], list[dict[str, Any]]] = {}
     writers: dict[tuple[str, Split], pq.ParquetWriter] = {}
@@ -168,8 +163,12 @@ def write_configs(rows: Iterable[FormattedRow], out_dir: Path) -> dict[str, dict
             if row.config not in SCHEMAS:
                 raise ValueError(f"unknown release config {row.config!r}; known: {', '.join(RELEASE_CONFIGS)}")
             key = (row.config, row.split)
-            buffers.setdefault(key, []).append(row.row)
-            counts.setdefault(row.config, dict.fromkeys(SPLITS, 0))[row.split] += 1
+            split_counts = counts.setdefault(row.config, dict.fromkeys(SPLITS, 0))
+            values = row.row
+            if "extra_info" in values:  # verl rows: extra_info.index is the row's position in its file
+                values = {**values, "extra_info": {**values["extra_info"], "index": split_counts[row.split]}}
+            buffers.setdefault(key, []).append(values)
+            split_counts[row.split] += 1
             if len(buffers[key]) >= _ROWS_PER_GROUP:
                 flush(key)
         for key in buffers:
@@ -193,6 +192,8 @@ class Format(FormatOptions, Step):
     description: ClassVar[str] = "Pair -> FormattedRow: pairs, genrm_think, genrm_no_think, disc, trl configs"
     input_type: ClassVar[type[Record] | None] = Pair
     output_type: ClassVar[type[Record]] = FormattedRow
+
+    parallel: ClassVar[bool] = True  # pure per record (rows are numbered when written): batches may run in workers
 
     _formatter: RowFormatter | None = PrivateAttr(default=None)
     _written: dict[str, dict[str, int]] = PrivateAttr(default_factory=dict)

@@ -8,14 +8,15 @@ the detail. Scores are aligned with candidates by index. Counters: ``candidates`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pydantic import Field
 
 from curation.registry import steps
-from curation.schema import Candidate, ErrorType, SampledTask, Score, ScoredTask, Task, ToolSpec
+from curation.schema import Candidate, ErrorType, SampledTask, Score, ScoredTask, ToolCall, ToolSpec
 from curation.scoring.answers import PossibleAnswer, expected_from_calls
-from curation.scoring.check import CheckOptions, check_calls
+from curation.scoring.check import CheckOptions, CheckResult, check_calls
 from curation.scoring.similarity import toolrm_similarity
 from curation.steps.base import Outcome, Step, reject_for
 
@@ -38,6 +39,7 @@ class ScoreStep(Step):
 
     def process_batch(self, batch: Sequence[SampledTask]) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        tally: Counter[str] = Counter()  # counted here, added to the step's counters once per batch
         for sampled in batch:
             strangers = [c for c in sampled.candidates if c.task_id != sampled.task.id]
             if strangers:
@@ -45,41 +47,49 @@ class ScoreStep(Step):
                 detail = f"{len(strangers)} candidate(s) belong to another task, e.g. {example}"
                 outcomes.append(reject_for(sampled, "candidate of another task", detail))
                 continue
-            outcomes.append([self.score_task(sampled)])
+            scored = self.score_task(sampled)
+            for score in scored.scores:
+                tally[
+                    "exact" if score.exact else f"error.{score.error_type.value if score.error_type else 'none'}"
+                ] += 1
+            tally["candidates"] += len(scored.scores)
+            outcomes.append([scored])
+        for key, count in tally.items():
+            self.count(key, count)
         return outcomes
 
     def score_task(self, sampled: SampledTask) -> ScoredTask:
+        """The scores of one task's candidates, aligned with them by index."""
         task = sampled.task
-        expected = expected_from_calls(task.target.tool_calls, task.tools, omit_defaults=self.omit_defaults)
+        truth = task.target.tool_calls
+        expected = expected_from_calls(truth, task.tools, omit_defaults=self.omit_defaults)
         tools = {tool.name: tool for tool in task.tools}
-        scores = tuple(self._score(task, candidate, expected, tools) for candidate in sampled.candidates)
+        scores = tuple(self._score(task.id, candidate, truth, expected, tools) for candidate in sampled.candidates)
         return ScoredTask(task=task, candidates=sampled.candidates, scores=scores)
 
     def _score(
-        self, task: Task, candidate: Candidate, expected: PossibleAnswer, tools: Mapping[str, ToolSpec]
+        self,
+        task_id: str,
+        candidate: Candidate,
+        truth: tuple[ToolCall, ...],
+        expected: PossibleAnswer,
+        tools: Mapping[str, ToolSpec],
     ) -> Score:
-        self.count("candidates")
         failure = None
         if candidate.request_error is not None:
             failure = f"request failed: {candidate.request_error}"
         elif candidate.parse_error is not None:
             failure = candidate.parse_error
         if failure is not None:
-            self.count(f"error.{ErrorType.parse_error.value}")
-            return Score(
-                candidate_id=candidate.id,
-                task_id=task.id,
-                similarity=0.0,
-                exact=False,
-                error_type=ErrorType.parse_error,
-                detail=failure,
-            )
-        result = check_calls(candidate.calls, expected, tools, self.check)
-        self.count("exact" if result.exact else f"error.{result.error_type.value if result.error_type else 'none'}")
+            result = CheckResult(False, ErrorType.parse_error, failure)
+            similarity = 0.0
+        else:
+            result = check_calls(candidate.calls, expected, tools, self.check)
+            similarity = toolrm_similarity(candidate.calls, truth)
         return Score(
             candidate_id=candidate.id,
-            task_id=task.id,
-            similarity=toolrm_similarity(candidate.calls, task.target.tool_calls),
+            task_id=task_id,
+            similarity=similarity,
             exact=result.exact,
             error_type=result.error_type,
             detail=result.detail,

@@ -691,3 +691,15 @@ def test_check_result_is_a_plain_value() -> None:
 def test_options_forbid_unknown_fields() -> None:
     with pytest.raises(ValueError, match="extra"):
         CheckOptions(strict=True)  # type: ignore[call-arg]
+
+
+def test_report_skips_candidates_a_later_expected_call_takes() -> None:
+    # Call 2 is right for expected call 2; expected call 1's error is the renamed call 1, not a value mismatch
+    # with call 2 (which would be "closer" by kind of error).
+    result = check_calls(
+        [call("calc_bmi", height=6.0, weight=80), call("calculate_bmi", height=5.6, weight=60)],
+        [{"calculate_bmi": {"height": [6.0], "weight": [80]}}, {"calculate_bmi": {"height": [5.6], "weight": [60]}}],
+        TOOLS,
+    )
+    assert result.error_type is ErrorType.wrong_function_name
+    assert result.detail.startswith("expected call 1 of 2 (calculate_bmi) against call 1:")

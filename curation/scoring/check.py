@@ -91,6 +91,54 @@ _DISTANCE = {
 
 _SCALARS = frozenset({str, int, float, bool})
 _ABSENT: Any = object()
+# Declared JSON Schema type -> the Python types of scalars that fit it with no further look (no type: any scalar).
+_FAST_TYPES: dict[Any, frozenset[type]] = {
+    None: _SCALARS,
+    "string": frozenset({str}),
+    "integer": frozenset({int}),
+    "number": frozenset({int, float}),
+    "boolean": frozenset({bool}),
+}
+
+
+class _ToolPlan(NamedTuple):
+    """What the checker needs of one tool's schema, worked out once per tool instead of once per pair."""
+
+    required: tuple[str, ...]
+    properties: dict[str, Any]
+    fast_types: dict[str, frozenset[type]]  # per listed parameter; empty: always the full type check
+    extra: Any  # the schema of unlisted parameters (additionalProperties true or a schema), else _ABSENT
+
+
+# ToolSpec records are frozen: a plan stays right for as long as its record lives, and holding the record here
+# keeps its id from being reused. Bounded: cleared when full (tools of the current tasks come back at once).
+_PLANS: dict[int, tuple[ToolSpec, _ToolPlan]] = {}
+_PLANS_LIMIT = 16384
+
+
+def _plan_for(tool: ToolSpec) -> _ToolPlan:
+    cached = _PLANS.get(id(tool))
+    if cached is not None and cached[0] is tool:
+        return cached[1]
+    schema = tool.parameters
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    extra = schema.get("additionalProperties")
+    plan = _ToolPlan(
+        required=tuple(name for name in schema.get("required", ()) if isinstance(name, str)),
+        properties=properties,
+        fast_types={
+            name: _FAST_TYPES.get(sub.get("type"), frozenset()) if isinstance(sub, dict) else frozenset()
+            for name, sub in properties.items()
+        },
+        extra=extra if extra is True or isinstance(extra, dict) else _ABSENT,
+    )
+    if len(_PLANS) >= _PLANS_LIMIT:
+        _PLANS.clear()
+    _PLANS[id(tool)] = (tool, plan)
+    return plan
+
+
 # (Python type of a value, declared JSON Schema type) pairs that fit without looking further.
 _SCALAR_FITS = frozenset(
     {
@@ -245,25 +293,23 @@ class _CallChecker:
         self._memo[key] = failure
         return failure
 
-    def _renamed_schema(self, name: str) -> Mapping[str, Any] | None:
-        """The schema of a function whose name differs from the answer's only by "." for "_", when allowed."""
+    def _renamed_tool(self, name: str) -> ToolSpec | None:
+        """The tool whose name differs from the answer's only by "." for "_", when that is allowed."""
         if not self.rename:
             return None
         wanted = name.replace(".", "_")
-        tool = next((t for t in self.tools.values() if t.name.replace(".", "_") == wanted), None)
-        return tool.parameters if tool is not None else None
+        return next((t for t in self.tools.values() if t.name.replace(".", "_") == wanted), None)
 
     def check_pair(self, call: ToolCall, answer: ExpectedCall) -> _Failure | None:
         ((name, parameters),) = answer.items()
         if call.name != name and (not self.rename or call.name.replace(".", "_") != name.replace(".", "_")):
             return _Failure(ErrorType.wrong_function_name, lambda: f"expected function {name!r}, got {call.name!r}")
-        tool = self.tools.get(name)
-        schema = tool.parameters if tool is not None else self._renamed_schema(name)
-        # No schema for the expected function: nothing is required by it and types are not checked.
-        properties: Mapping[str, Any] | None = schema.get("properties", {}) if schema is not None else None
+        tool = self.tools.get(name) or self._renamed_tool(name)
         arguments = call.arguments
-        if schema is not None:
-            for parameter in schema.get("required", ()):
+        plan = _plan_for(tool) if tool is not None else None
+        # No schema for the expected function: nothing is required by it and types are not checked.
+        if plan is not None:
+            for parameter in plan.required:
                 if parameter not in arguments:
                     return _Failure(
                         ErrorType.missing_required_param,
@@ -272,22 +318,30 @@ class _CallChecker:
         plain = not self.source_text
         for parameter, value in arguments.items():
             answers = parameters.get(parameter, _ABSENT)
-            schema_of_parameter = properties.get(parameter, _ABSENT) if properties is not None else None
+            if plan is None:
+                schema_of_parameter = None
+            else:
+                fast_types = plan.fast_types.get(parameter)
+                if fast_types is None:
+                    # A schema that says so (additionalProperties: true or a schema) takes parameters it does not
+                    # list, as the validate step lets them through; the answer still decides.
+                    schema_of_parameter = plan.extra
+                else:
+                    schema_of_parameter = plan.properties[parameter]
+                    # The common case inline: a scalar of its declared type that equals an acceptable value.
+                    if plain and type(value) in fast_types and type(answers) is list:
+                        value_type = type(value)
+                        for answer_value in answers:
+                            if type(answer_value) is value_type and answer_value == value:
+                                break
+                        else:
+                            answer_value = _ABSENT
+                        if answer_value is not _ABSENT:
+                            continue
             if answers is _ABSENT or schema_of_parameter is _ABSENT:
-                return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, properties))
-            # The common case inline: a scalar of its declared type that equals an acceptable value.
-            value_type = type(value)
-            if plain and value_type in _SCALARS and type(schema_of_parameter) is dict and type(answers) is list:
-                declared = schema_of_parameter.get("type")
-                if declared is None or (type(declared) is str and (value_type, declared) in _SCALAR_FITS):
-                    for answer_value in answers:
-                        if type(answer_value) is value_type and answer_value == value:
-                            break
-                    else:
-                        answer_value = _ABSENT
-                    if answer_value is not _ABSENT:
-                        continue
-            failure = self._check_value(name, parameter, value, answers, properties)
+                known = schema_of_parameter is not _ABSENT  # to the schema: then the answer is what lacks it
+                return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, known))
+            failure = self._check_value(name, parameter, value, answers, schema_of_parameter)
             if failure is not None:
                 return failure
         if len(parameters) > len(arguments):
@@ -301,11 +355,9 @@ class _CallChecker:
                     )
         return None
 
-    def _check_value(
-        self, name: str, parameter: str, value: Any, answers: Any, properties: Mapping[str, Any] | None
-    ) -> _Failure | None:
+    def _check_value(self, name: str, parameter: str, value: Any, answers: Any, schema: Any) -> _Failure | None:
+        """One given value against its schema (a dict, or anything else for "no type known") and answers."""
         acceptable = answers if type(answers) is list else [answers]
-        schema = properties.get(parameter) if properties is not None else None
         as_variable = False
         if type(schema) is dict:
             if self.source_text:
@@ -368,8 +420,8 @@ def _names_of_expected(expected: PossibleAnswer) -> str:
     return ", ".join(name for answer in expected for name in answer)
 
 
-def _unexpected(name: str, parameter: str, properties: Mapping[str, Any] | None) -> str:
-    where = "the schema" if properties is not None and parameter not in properties else "the expected answer"
+def _unexpected(name: str, parameter: str, known_to_schema: bool) -> str:
+    where = "the expected answer" if known_to_schema else "the schema"
     return f"{name}: parameter {parameter!r} is not in {where}"
 
 

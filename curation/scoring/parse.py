@@ -7,9 +7,15 @@ Read, in this order:
   3. otherwise the whole text, or the inside of a code fence that is the whole text: a JSON object or list of calls
      (``{"name", "arguments"}`` with arguments as an object or as JSON text, OpenAI's ``{"function": {...}}`` items
      and ``{"tool_calls": [...]}`` messages, BFCL's decoded ``{"fn": {"arg": value}}``), or Python call syntax
-     ``fn(a=1)`` / ``[f(...), g(...)]`` read with ``ast`` and never evaluated;
-  4. anything else is a text answer: a valid "no call", not an error. Text that starts like a call (``{``, ``[``,
-     ``name(``) but cannot be read is a parse error, as is an object that is not a call.
+     ``fn(a=1)`` / ``[f(...), g(...)]`` (dotted names allowed) read with ``ast`` and never evaluated: literals,
+     JSON's true/false/null, folded arithmetic, a bare name as the variable name it is (BFCL's convention), any
+     other expression as its source text; positional arguments only when the caller gives the parameter order;
+  4. anything else is a text answer: a valid "no call", not an error. Text that starts like a call (``{"``,
+     ``[{``, ``name(`` ending in ``)`` or followed by ``arg=``) but cannot be read is a parse error, as is an
+     object that is not a call. End-of-turn tokens (``<|im_end|>``...) are dropped.
+
+The tolerant JSON-or-Python-literal reading and the tag handling are curation/sources/textparse.py's, shared with
+the source adapters.
 
 ``render_calls`` writes calls in the hermes, json or python style; ``parse_response`` reads all three back to the
 same calls (the perturbation sampler and the ground-truth candidates rely on that round trip).

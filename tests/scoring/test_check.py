@@ -703,3 +703,17 @@ def test_report_skips_candidates_a_later_expected_call_takes() -> None:
     )
     assert result.error_type is ErrorType.wrong_function_name
     assert result.detail.startswith("expected call 1 of 2 (calculate_bmi) against call 1:")
+
+
+def test_open_schema_takes_unlisted_parameters_the_answer_names() -> None:
+    open_tool = ToolSpec(
+        name="search",
+        parameters={"type": "object", "properties": {"q": {"type": "string"}}, "additionalProperties": True},
+    )
+    answer = [{"search": {"q": ["cats"], "lang": ["en"]}}]
+    assert check_calls([call("search", q="cats", lang="en")], answer, [open_tool]).exact
+    unknown = check_calls([call("search", q="cats", page=2)], answer, [open_tool])
+    assert unknown.error_type is ErrorType.unexpected_param
+    assert "not in the expected answer" in unknown.detail
+    closed = check_calls([call("get_weather", city="Paris", country="FR")], [W], TOOLS)
+    assert "not in the schema" in closed.detail

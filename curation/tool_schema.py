@@ -232,7 +232,7 @@ def value_type_error(value: Any, schema: dict[str, Any], path: str) -> str | Non
         return None
     allowed = expected if isinstance(expected, list) else [expected]
     if not any(_is_instance(value, name) for name in allowed):
-        return f"{path} should be {' or '.join(map(str, allowed))}, got {_json_type_name(value)} {value!r:.80}"
+        return f"{path} should be {' or '.join(map(str, allowed))}, got {kind_of(value)} {value!r:.80}"
     if isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, dict):
@@ -269,7 +269,8 @@ def _is_instance(value: Any, type_name: str) -> bool:
     return True  # a type we do not know constrains nothing
 
 
-def _json_type_name(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The JSON Schema type name of a JSON value (an int is "integer", a float "number", a bool "boolean")."""
     if value is None:
         return "null"
     if isinstance(value, bool):

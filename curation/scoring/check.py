@@ -35,11 +35,10 @@ from curation.scoring.similarity import exactly_equal
 from curation.scoring.values import (
     OMITTED,
     first_answer_kind,
-    kind_of,
     matches_any,
     short,
 )
-from curation.tool_schema import value_type_error
+from curation.tool_schema import kind_of, value_type_error
 
 Language = Literal["python", "java", "javascript"]
 
@@ -116,6 +115,11 @@ _PLANS: dict[int, tuple[ToolSpec, _ToolPlan]] = {}
 _PLANS_LIMIT = 16384
 
 
+def _fast_types(schema: Any) -> frozenset[type]:
+    declared = schema.get("type") if isinstance(schema, dict) else _ABSENT
+    return _FAST_TYPES.get(declared, frozenset()) if declared is None or isinstance(declared, str) else frozenset()
+
+
 def _plan_for(tool: ToolSpec) -> _ToolPlan:
     cached = _PLANS.get(id(tool))
     if cached is not None and cached[0] is tool:
@@ -127,10 +131,7 @@ def _plan_for(tool: ToolSpec) -> _ToolPlan:
     plan = _ToolPlan(
         required=tuple(name for name in schema.get("required", ()) if isinstance(name, str)),
         properties=properties,
-        fast_types={
-            name: _FAST_TYPES.get(sub.get("type"), frozenset()) if isinstance(sub, dict) else frozenset()
-            for name, sub in properties.items()
-        },
+        fast_types={name: _fast_types(sub) for name, sub in properties.items()},
         extra=extra if extra is True or isinstance(extra, dict) else _ABSENT,
     )
     if len(_PLANS) >= _PLANS_LIMIT:

@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from curation.tool_schema import kind_of  # one JSON type naming for validation and the checker
+
 OMITTED = ""  # BFCL's marker, among the acceptable values, for "this parameter may be left out"
 _STANDARDIZE = re.compile(r"[ ,./\-_*^]")
 
@@ -31,25 +33,6 @@ _STANDARDIZE = re.compile(r"[ ,./\-_*^]")
 def standardize_string(text: str) -> str:
     """BFCL's string normalisation: "April 1, 2024" and "april 1 2024" compare equal."""
     return _STANDARDIZE.sub("", text).lower().replace("'", '"')
-
-
-def kind_of(value: Any) -> str:
-    """The JSON Schema type name of a JSON value (an int is "integer", a float "number")."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    if value is None:
-        return "null"
-    return type(value).__name__
 
 
 def first_answer_kind(acceptable: Sequence[Any]) -> str | None:

@@ -32,6 +32,7 @@ from curation.scoring.answers import ExpectedCall, PossibleAnswer
 from curation.scoring.assignment import match_all
 from curation.scoring.java_js import convert_argument
 from curation.scoring.similarity import exactly_equal
+from curation.scoring.tool_plans import ABSENT, plan_for
 from curation.scoring.values import (
     OMITTED,
     first_answer_kind,
@@ -89,57 +90,6 @@ _DISTANCE = {
 
 
 _SCALARS = frozenset({str, int, float, bool})
-_ABSENT: Any = object()
-# Declared JSON Schema type -> the Python types of scalars that fit it with no further look (no type: any scalar).
-_FAST_TYPES: dict[Any, frozenset[type]] = {
-    None: _SCALARS,
-    "string": frozenset({str}),
-    "integer": frozenset({int}),
-    "number": frozenset({int, float}),
-    "boolean": frozenset({bool}),
-}
-
-
-class _ToolPlan(NamedTuple):
-    """What the checker needs of one tool's schema, worked out once per tool instead of once per pair."""
-
-    required: tuple[str, ...]
-    properties: dict[str, Any]
-    fast_types: dict[str, frozenset[type]]  # per listed parameter; empty: always the full type check
-    extra: Any  # the schema of unlisted parameters (additionalProperties true or a schema), else _ABSENT
-
-
-# ToolSpec records are frozen: a plan stays right for as long as its record lives, and holding the record here
-# keeps its id from being reused. Bounded: cleared when full (tools of the current tasks come back at once).
-_PLANS: dict[int, tuple[ToolSpec, _ToolPlan]] = {}
-_PLANS_LIMIT = 16384
-
-
-def _fast_types(schema: Any) -> frozenset[type]:
-    declared = schema.get("type") if isinstance(schema, dict) else _ABSENT
-    return _FAST_TYPES.get(declared, frozenset()) if declared is None or isinstance(declared, str) else frozenset()
-
-
-def _plan_for(tool: ToolSpec) -> _ToolPlan:
-    cached = _PLANS.get(id(tool))
-    if cached is not None and cached[0] is tool:
-        return cached[1]
-    schema = tool.parameters
-    properties = schema.get("properties")
-    properties = properties if isinstance(properties, dict) else {}
-    extra = schema.get("additionalProperties")
-    plan = _ToolPlan(
-        required=tuple(name for name in schema.get("required", ()) if isinstance(name, str)),
-        properties=properties,
-        fast_types={name: _fast_types(sub) for name, sub in properties.items()},
-        extra=extra if extra is True or isinstance(extra, dict) else _ABSENT,
-    )
-    if len(_PLANS) >= _PLANS_LIMIT:
-        _PLANS.clear()
-    _PLANS[id(tool)] = (tool, plan)
-    return plan
-
-
 # (Python type of a value, declared JSON Schema type) pairs that fit without looking further.
 _SCALAR_FITS = frozenset(
     {
@@ -307,7 +257,7 @@ class _CallChecker:
             return _Failure(ErrorType.wrong_function_name, lambda: f"expected function {name!r}, got {call.name!r}")
         tool = self.tools.get(name) or self._renamed_tool(name)
         arguments = call.arguments
-        plan = _plan_for(tool) if tool is not None else None
+        plan = plan_for(tool) if tool is not None else None
         # No schema for the expected function: nothing is required by it and types are not checked.
         if plan is not None:
             for parameter in plan.required:
@@ -318,7 +268,7 @@ class _CallChecker:
                     )
         plain = not self.source_text
         for parameter, value in arguments.items():
-            answers = parameters.get(parameter, _ABSENT)
+            answers = parameters.get(parameter, ABSENT)
             if plan is None:
                 schema_of_parameter = None
             else:
@@ -336,11 +286,11 @@ class _CallChecker:
                             if type(answer_value) is value_type and answer_value == value:
                                 break
                         else:
-                            answer_value = _ABSENT
-                        if answer_value is not _ABSENT:
+                            answer_value = ABSENT
+                        if answer_value is not ABSENT:
                             continue
-            if answers is _ABSENT or schema_of_parameter is _ABSENT:
-                known = schema_of_parameter is not _ABSENT  # to the schema: then the answer is what lacks it
+            if answers is ABSENT or schema_of_parameter is ABSENT:
+                known = schema_of_parameter is not ABSENT  # to the schema: then the answer is what lacks it
                 return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, known))
             failure = self._check_value(name, parameter, value, answers, schema_of_parameter)
             if failure is not None:

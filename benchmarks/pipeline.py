@@ -151,25 +151,13 @@ steps:
 
 
 def child(recipe: Path, workspace: Path) -> None:
-    """Run the recipe in this process and print, as JSON: wall and CPU seconds, peak RSS, and per step its stats,
-    its CPU seconds, and the CPU seconds the runner spends reading its input records and writing its outputs
-    (pydantic JSON parsing and serialization), measured again after the run on the same files."""
+    """Run the recipe in this process and print, as JSON: wall and CPU seconds, peak RSS of this process (workers
+    hold one batch each), and per step its stats (fused steps share one pass: their wall seconds are the pass's,
+    and cpu_seconds is the step's own CPU summed over the processes that ran it)."""
     import curation.pipeline as pipeline
-    from curation.records_io import read_records
-    from curation.registry import steps as registry
+    from curation.parallel import worker_count
     from curation.workspace import Workspace
 
-    cpu: dict[str, float] = {}
-    execute_step = pipeline.execute_step
-
-    def timed(step: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.process_time()
-        try:
-            return execute_step(step, *args, **kwargs)
-        finally:
-            cpu[step.name] = time.process_time() - start
-
-    pipeline.execute_step = timed  # run_plan looks it up in the module at call time
     started, started_cpu = time.perf_counter(), time.process_time()
     results = pipeline.run_plan(pipeline.plan_recipe(recipe, Workspace(workspace)))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
@@ -178,22 +166,17 @@ def child(recipe: Path, workspace: Path) -> None:
     steps = []
     for result in results:
         entry = {key: result.stats.get(key) for key in ("step", "in", "out", "rejected", "rows_out", "seconds")}
-        entry["cpu"] = cpu.get(result.planned.step.name, 0.0)
-        output_type = registry.get(result.planned.step.name).output_type
-        start = time.process_time()
-        records = list(read_records(result.planned.dir / "data.parquet", output_type))
-        entry["parse_out"] = time.process_time() - start  # what the next step pays to read these records
-        start = time.process_time()
-        for record in records:
-            record.model_dump_json()
-        entry["dump_out"] = time.process_time() - start  # what this step paid to write them
-        del records
+        entry["fused"] = result.stats.get("fused", [])
+        entry["cpu"] = result.stats.get("cpu_seconds")
         steps.append(entry)
-    from curation.parallel import worker_count
-
-    parallel_steps = [r.planned.step.name for r in results if r.planned.step.parallel and worker_count() > 1]
-    summary = {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mib": peak_kib / 1024, "steps": steps}
-    print(json.dumps({**summary, "parallel_steps": parallel_steps, "workers": worker_count()}))
+    summary = {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_rss_mib": peak_kib / 1024,
+        "steps": steps,
+        "workers": worker_count(),
+    }
+    print(json.dumps(summary))
 
 
 def recipe_until(last_step: str | None) -> str:
@@ -233,37 +216,25 @@ def report(results: list[dict[str, Any]]) -> None:
         print(
             f"\n{result['size']:>7,} trajectories ({result['input_mib']:.1f} MiB input, generated in "
             f"{result['generate_seconds']:.1f} s): {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU "
-            f"(main process; {result['workers']} workers), "
-            f"peak RSS {result['peak_rss_mib']:.0f} MiB"
+            f"in the main process ({result['workers']} workers), peak RSS {result['peak_rss_mib']:.0f} MiB"
         )
-        print(
-            f"  {'step':<14}{'in':>9}{'out':>9}{'rows out':>10}{'wall s':>8}{'cpu s':>8}"
-            f"{'read in':>9}{'write out':>10}{'step own':>9}"
-        )
-        previous_parse = 0.0
+        print(f"  {'step':<14}{'in':>9}{'out':>9}{'rows out':>10}{'wall s':>8}{'cpu s':>8}  pass")
         for step in result["steps"]:
-            in_workers = step["step"] in result.get("parallel_steps", [])
-            own = "workers" if in_workers else f"{step['cpu'] - previous_parse - step['dump_out']:.1f}"
+            fused = step["fused"]
+            position = next((i for i, label in enumerate(fused, 1) if label.endswith(f"_{step['step']}")), 0)
+            shared = f"fused {position}/{len(fused)}" if fused else "alone"
+            cpu = f"{step['cpu']:>8.1f}" if step["cpu"] is not None else f"{'':>8}"
             print(
                 f"  {step['step']:<14}{step['in']:>9,}{step['out']:>9,}{step['rows_out']:>10,}{step['seconds']:>8.1f}"
-                f"{step['cpu']:>8.1f}{previous_parse:>9.1f}{step['dump_out']:>10.1f}{own:>9}"
+                f"{cpu}  {shared}"
             )
-            previous_parse = step["parse_out"]
-        print("  cpu s: the main process only; a step marked 'workers' ran its batches in worker processes")
-        print("  read in / write out: the runner's pydantic JSON parse of the input and dump of the output records")
+        print("  wall s: a fused step shows the wall time of its whole pass; cpu s: its own CPU over all processes")
     if len(results) >= 2:
         small, large = results[0], results[-1]
         ratio = large["size"] / small["size"]
         wall = large["seconds"] / small["seconds"]
-        cpu = large["cpu_seconds"] / small["cpu_seconds"]
         rss = large["peak_rss_mib"] / small["peak_rss_mib"]
-        print(
-            f"\ngrowth {small['size']:,} -> {large['size']:,} (x{ratio:.0f}): wall x{wall:.1f}, CPU x{cpu:.1f}, "
-            f"peak RSS x{rss:.1f}"
-        )
-        for before, after in zip(small["steps"], large["steps"], strict=True):
-            growth = after["seconds"] / before["seconds"] if before["seconds"] else float("inf")
-            print(f"  {before['step']:<14} wall x{growth:.1f}")
+        print(f"\ngrowth {small['size']:,} -> {large['size']:,} (x{ratio:.0f}): wall x{wall:.1f}, peak RSS x{rss:.1f}")
 
 
 def main() -> None:

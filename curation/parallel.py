@@ -1,25 +1,25 @@
-"""Worker processes for record-level steps, so that a step uses every core of the machine.
+"""Worker processes for chains of record-level steps, so that the pipeline uses every core of the machine.
 
-A step that marks itself ``parallel`` (pure per record: segment, validate, score, pair) has its batches processed
-in worker processes. Records travel as their JSON text in both directions, so the main process only reads and
-writes; outputs come back in input order, so the files are byte-identical to an inline run.
+Each worker gets its own copy of the chain's steps (pickled as the main process holds them, a selection step's
+decisions included), sets them up once, and runs batches through curation.execution.process_chain. Batches go
+out as Arrow arrays of JSON text and come back as Arrow tables of output rows (cheap to pickle, and written as
+they are); results are collected in input order, so the files are byte-identical to a run in one process.
 """
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
+import pickle
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from curation.records_io import record_id
-from curation.registry import steps
-from curation.schema import Reject
-from curation.steps.base import Step, StepContext, settle
+import pyarrow as pa
+
+from curation.execution import StepBatch, process_chain
+from curation.steps.base import Step, StepContext
 from curation.workspace import Workspace
 
 WORKERS_ENV = "TOOLPREF_WORKERS"
@@ -33,74 +33,53 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-@dataclass(frozen=True)
-class EncodedOutcome:
-    """One input record's outcome as text: its outputs as (id, JSON) pairs, or a Reject's JSON."""
-
-    outputs: tuple[tuple[str, str], ...] = ()
-    reject: str | None = None
-
-
-_step: Step | None = None  # the worker's own copy of the step, built once by _init_worker
-
-
-def _init_worker(module: str, step_name: str, config_json: str, workspace: str, base_dir: str, step_dir: str) -> None:
-    global _step
-    importlib.import_module(module)  # the module that registers the step, in case it is not a packaged one
-    _step = steps.get(step_name).model_validate_json(config_json)
-    _step.setup(StepContext(workspace=Workspace(Path(workspace)), base_dir=Path(base_dir), step_dir=Path(step_dir)))
-
-
-def _process_encoded(batch: list[str]) -> tuple[list[EncodedOutcome], dict[str, int]]:
-    step = _step
-    assert step is not None and step.input_type is not None
-    before = dict(step.counters)
-    records = [step.input_type.model_validate_json(text) for text in batch]
-    encoded = []
-    for record, raw_outcome in zip(records, step.process_batch(records), strict=True):
-        outcome = settle(step, record, raw_outcome)
-        if isinstance(outcome, Reject):
-            encoded.append(EncodedOutcome(reject=outcome.model_dump_json()))
-        else:
-            encoded.append(EncodedOutcome(outputs=tuple((record_id(o), o.model_dump_json()) for o in outcome)))
-    delta = {key: value - before.get(key, 0) for key, value in step.counters.items() if value != before.get(key, 0)}
-    return encoded, delta
-
-
-def process_in_workers(
-    step: Step, batches: Iterator[list[str]], context: StepContext, workers: int
-) -> Iterator[tuple[list[str], list[EncodedOutcome]]]:
-    """Each batch of input JSON with its outcomes, in input order. A few batches per worker are in flight."""
-    initargs = (
-        type(step).__module__,
-        step.name,
-        step.model_dump_json(),
-        str(context.workspace.root),
-        str(context.base_dir),
-        str(context.step_dir),
-    )
-    # forkserver: workers start clean (no threads of the parent, such as the progress bar's, are copied).
-    pool_context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=pool_context, initializer=_init_worker, initargs=initargs) as pool:
-        pending: deque[tuple[list[str], Future[tuple[list[EncodedOutcome], dict[str, int]]]]] = deque()
-        for batch in batches:
-            pending.append((batch, pool.submit(_process_encoded, batch)))
-            if len(pending) >= 2 * workers:
-                yield _collect(step, *pending.popleft())
-        while pending:
-            yield _collect(step, *pending.popleft())
-
-
-def _collect(
-    step: Step, batch: list[str], future: Future[tuple[list[EncodedOutcome], dict[str, int]]]
-) -> tuple[list[str], list[EncodedOutcome]]:
-    outcomes, counters = future.result()
-    for key, value in counters.items():
-        step.count(key, value)
-    return batch, outcomes
-
-
 def parallel_worth_it(step: Step, total_rows: int, workers: int) -> bool:
-    """Workers pay off for parallel steps with several batches of input; small runs stay in one process."""
-    size = step.batch_size
-    return step.parallel and workers > 1 and size is not None and total_rows >= 4 * size
+    """Workers pay off with several batches of input; small runs stay in one process."""
+    size = step.input_batch_size()
+    return workers > 1 and size is not None and total_rows >= 4 * size
+
+
+_steps: list[Step] = []  # the worker's own copies of the chain's steps, set up once by _init_worker
+
+
+def _init_worker(pickled_steps: bytes, contexts: list[tuple[str, str, str]]) -> None:
+    global _steps
+    _steps = pickle.loads(pickled_steps)
+    for step, (workspace, base_dir, step_dir) in zip(_steps, contexts, strict=True):
+        step.take_tallies()  # forget what the main process had counted before the copy
+        step.setup(StepContext(workspace=Workspace(Path(workspace)), base_dir=Path(base_dir), step_dir=Path(step_dir)))
+
+
+def _run_batch(texts: pa.Array) -> list[StepBatch]:
+    batches = process_chain(_steps, texts)
+    for step, batch in zip(_steps, batches, strict=True):
+        batch.tallies = step.take_tallies()
+    return batches
+
+
+class WorkerPool:
+    """A pool of processes running one chain of steps; ``run`` yields results in batch order."""
+
+    def __init__(self, steps: Sequence[Step], contexts: Sequence[StepContext], workers: int) -> None:
+        self.workers = workers
+        initargs = (
+            pickle.dumps(list(steps)),
+            [(str(c.workspace.root), str(c.base_dir), str(c.step_dir)) for c in contexts],
+        )
+        # forkserver: workers start clean (no threads of the parent, such as the progress bar's, are copied).
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_init_worker, initargs=initargs
+        )
+
+    def run(self, batches: Iterator[pa.Array]) -> Iterator[list[StepBatch]]:
+        """A few batches per worker are in flight; the oldest is collected first."""
+        pending: deque[Future[list[StepBatch]]] = deque()
+        for batch in batches:
+            pending.append(self._pool.submit(_run_batch, batch))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

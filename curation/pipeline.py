@@ -3,7 +3,8 @@
 A recipe is YAML naming registered steps and their configs. Everything is validated before any work starts.
 Each step writes into ``runs/<recipe>/<NN>_<step>-<hash>/`` through a temporary folder that is renamed into place
 once data.parquet, rejects.parquet, stats.json and _SUCCESS are complete, so a killed run leaves no half-written
-step behind and a rerun skips every finished step.
+step behind and a rerun skips every finished step. How steps run (fused passes, worker processes) is
+curation/execution.py.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,18 +22,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import curation
-from curation.parallel import EncodedOutcome, parallel_worth_it, process_in_workers, worker_count
-from curation.records_io import RecordWriter, RejectWriter, count_rows, iter_json, read_records
+from curation.execution import ProgressCallback, StepTarget, execute_chain, execute_source
 from curation.registry import UnknownPluginError, steps
-from curation.schema import Record, Reject, content_hash
-from curation.steps.base import Step, StepContext, settle
+from curation.schema import content_hash
+from curation.steps.base import Step, StepContext
 from curation.workspace import Workspace
 
 RECIPES_DIR = Path(__file__).parent / "recipes"
 HASH_LENGTH = 12
-
-# Called with (step label, advance by n records, total or None) so the CLI can draw progress bars.
-ProgressCallback = Callable[[str, int, int | None], None]
 
 
 class RecipeError(ValueError):
@@ -256,27 +250,51 @@ def plan_recipe(name_or_path: str | Path, workspace: Workspace, overrides: Seque
 def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepResult]:
     """Run every step that has not finished yet; return what each step did."""
     plan.run_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    upstream: Path | None = None
-    for planned in plan.steps:
-        if (planned.dir / "_SUCCESS").is_file():
-            stats = json.loads((planned.dir / "stats.json").read_text(encoding="utf-8"))
-            results.append(StepResult(planned, "reused", stats))
+    results: dict[int, StepResult] = {}
+    for group in _execution_groups(plan.steps):
+        head = group[0]
+        if (head.dir / "_SUCCESS").is_file():
+            stats = json.loads((head.dir / "stats.json").read_text(encoding="utf-8"))
+            results[head.index] = StepResult(head, "reused", stats)
+            continue
+        targets = [StepTarget(p.step, p.dir, p.label, p.hash) for p in group]
+        if head.step.input_type is None:
+            all_stats = [execute_source(targets[0], plan.workspace, plan.base_dir, progress)]
         else:
-            stats = execute_step(
-                planned.step,
-                upstream,
-                planned.dir,
-                plan.workspace,
-                plan.base_dir,
-                progress,
-                planned.label,
-                planned.hash,
-            )
-            results.append(StepResult(planned, "done", stats))
-        upstream = planned.dir / "data.parquet"
+            upstream = plan.steps[head.index - 2].dir / "data.parquet"
+            all_stats = execute_chain(targets, upstream, plan.workspace, plan.base_dir, progress)
+        for planned, stats in zip(group, all_stats, strict=True):
+            results[planned.index] = StepResult(planned, "done", stats)
     _write_run_manifest(plan)
-    return results
+    return [results[planned.index] for planned in plan.steps]
+
+
+def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]:
+    """The steps in the groups they run in: a finished step alone (reused), a source step alone, and runs of
+    consecutive unfinished record-level steps fused into one pass (see curation/execution.py). A global step
+    runs alone; a selection step heads a new pass; worker-safe steps fuse only with worker-safe steps."""
+    groups: list[list[PlannedStep]] = []
+    for current in planned:
+        previous = groups[-1] if groups else None
+        if previous is not None and _fuses(previous, current):
+            previous.append(current)
+        else:
+            groups.append([current])
+    return groups
+
+
+def _fuses(group: Sequence[PlannedStep], planned: PlannedStep) -> bool:
+    head, step = group[0].step, planned.step
+    unfinished = not (group[0].dir / "_SUCCESS").is_file() and not (planned.dir / "_SUCCESS").is_file()
+    streaming = (
+        head.input_type is not None and head.input_batch_size() is not None and step.input_batch_size() is not None
+    )
+    return (
+        unfinished
+        and streaming
+        and not step.selection_keys
+        and step.runs_in_workers() == all(p.step.runs_in_workers() for p in group)
+    )
 
 
 def _write_run_manifest(plan: Plan) -> None:
@@ -308,145 +326,10 @@ def execute_step(
     step_hash: str = "",
 ) -> dict[str, Any]:
     """Run one step from ``upstream`` (a data.parquet, or None for a source step) into ``final_dir``."""
-    label = label or step.name
-    final_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final_dir.parent.glob(f".{final_dir.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
-    temporary = final_dir.with_name(f".{final_dir.name}.tmp-{os.getpid()}")
-    temporary.mkdir()
-    started = time.perf_counter()
-    tally = _Tally()
-    context = StepContext(workspace=workspace, base_dir=base_dir, step_dir=temporary)
-
-    def advance(n: int, total: int | None) -> None:
-        if progress is not None:
-            progress(label, n, total)
-
-    step.setup(context)
-    try:
-        with RecordWriter(temporary / "data.parquet") as writer, RejectWriter(temporary / "rejects.parquet") as rejects:
-            if upstream is None:
-                for item in step.generate(context):
-                    tally.take(step, item, writer, rejects)
-                    advance(1, None)
-            else:
-                total = count_rows(upstream)
-                assert step.input_type is not None
-                workers = worker_count()
-                if step.batch_size is not None and parallel_worth_it(step, total, workers):
-                    batches = iter_json(upstream, step.batch_size)
-                    for texts, encoded in process_in_workers(step, batches, context, workers):
-                        for encoded_outcome in encoded:
-                            tally.take_encoded(encoded_outcome, writer, rejects)
-                        advance(len(texts), total)
-                else:
-                    for batch in _batches(read_records(upstream, step.input_type), step.batch_size):
-                        outcomes = step.process_batch(batch)
-                        if len(outcomes) != len(batch):
-                            raise RuntimeError(
-                                f"step {step.name!r} returned {len(outcomes)} outcomes for {len(batch)} records"
-                            )
-                        for record, outcome in zip(batch, outcomes, strict=True):
-                            tally.take_outcome(settle(step, record, outcome), writer, rejects)
-                        advance(len(batch), total)
-        step.export(temporary / "data.parquet", temporary)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    finally:
-        step.teardown()
-    stats = tally.stats(step, time.perf_counter() - started, step_hash)
-    (temporary / "stats.json").write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (temporary / "_SUCCESS").write_text("", encoding="utf-8")
-    if final_dir.exists():
-        shutil.rmtree(final_dir)
-    os.rename(temporary, final_dir)
-    return stats
-
-
-class _Tally:
-    """Counts for stats.json. Every input record is forwarded or rejected, never both, never neither."""
-
-    def __init__(self) -> None:
-        self.inputs = 0
-        self.forwarded = 0
-        self.rows_out = 0
-        self.reasons: Counter[str] = Counter()
-
-    def take(self, step: Step, item: Record | Reject, writer: RecordWriter, rejects: RejectWriter) -> None:
-        """A source step's item: one native unit read, or a reject."""
-        self.inputs += 1
-        if isinstance(item, Reject):
-            self._reject(item, rejects)
-        else:
-            self._check_type(step, item)
-            writer.write(item)
-            self.forwarded += 1
-            self.rows_out += 1
-
-    def take_outcome(self, outcome: Sequence[Record] | Reject, writer: RecordWriter, rejects: RejectWriter) -> None:
-        """A settled outcome (see steps.base.settle) of one input record."""
-        self.inputs += 1
-        if isinstance(outcome, Reject):
-            self._reject(outcome, rejects)
-            return
-        for output in outcome:
-            writer.write(output)
-        self.forwarded += 1
-        self.rows_out += len(outcome)
-
-    def take_encoded(self, outcome: EncodedOutcome, writer: RecordWriter, rejects: RejectWriter) -> None:
-        """The same, for an outcome that a worker process serialized."""
-        self.inputs += 1
-        if outcome.reject is not None:
-            self._reject(Reject.model_validate_json(outcome.reject), rejects)
-            return
-        for identifier, text in outcome.outputs:
-            writer.write_json(identifier, text)
-        self.forwarded += 1
-        self.rows_out += len(outcome.outputs)
-
-    def _reject(self, reject: Reject, rejects: RejectWriter) -> None:
-        rejects.write(reject)
-        self.reasons[reject.reason] += 1
-
-    @staticmethod
-    def _check_type(step: Step, output: Record) -> None:
-        if not isinstance(output, step.output_type):
-            raise TypeError(f"step {step.name!r} produced {type(output).__name__}, not {step.output_type.__name__}")
-
-    def stats(self, step: Step, seconds: float, step_hash: str) -> dict[str, Any]:
-        rejected = sum(self.reasons.values())
-        assert self.inputs == self.forwarded + rejected, "counts must be conserved"
-        return {
-            "step": step.name,
-            "hash": step_hash,
-            "config": step.model_dump(mode="json"),
-            "in": self.inputs,
-            "out": self.forwarded,
-            "rejected": rejected,
-            "rows_out": self.rows_out,
-            "reasons": dict(self.reasons.most_common()),
-            "counters": step.counters,
-            "report": step.report(),
-            "seconds": round(seconds, 3),
-        }
-
-
-def _batches(records: Iterator[Record], size: int | None) -> Iterator[list[Record]]:
-    if size is None:
-        everything = list(records)
-        if everything:
-            yield everything
-        return
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    target = StepTarget(step, final_dir, label or step.name, step_hash)
+    if upstream is None:
+        return execute_source(target, workspace, base_dir, progress)
+    return execute_chain([target], upstream, workspace, base_dir, progress)[0]
 
 
 # -- finished runs ------------------------------------------------------------------------------------------------

@@ -19,13 +19,15 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from curation.records_io import key_values
 from curation.registry import steps
 from curation.schema import ErrorType, Pair, Split
-from curation.steps.base import Outcome, Step, reject_for
+from curation.steps.base import Outcome, RejectRecord, Step
 from curation.steps.pair import INTENSITY_BINS
 
 K = TypeVar("K", bound=Hashable)
@@ -80,15 +82,45 @@ def error_name(pair: Pair) -> str:
     return pair.error_type.value if pair.error_type else NO_ERROR_TYPE
 
 
+@dataclass(frozen=True)
+class PairKeys:
+    """What balance needs to know of a pair: its key columns (records_io.KEY_COLUMNS), never the whole record."""
+
+    pair_id: str
+    task_id: str
+    trajectory_id: str
+    source: str
+    intensity_bin: int
+    complexity: int
+    error_type: str | None
+
+    @property
+    def error_name(self) -> str:
+        """As error_name(pair), from the key column."""
+        return self.error_type or NO_ERROR_TYPE
+
+
+KEY_FIELDS = ("task_id", "trajectory_id", "source", "intensity_bin", "complexity", "error_type")
+
+
+def keys_of(pair: Pair) -> PairKeys:
+    return PairKeys(pair.pair_id, *key_values(pair))
+
+
 @steps.register("balance")
 class Balance(Step):
-    """BMDS: complexity cap, water-filled quotas per source then per intensity bin, split by task."""
+    """BMDS: complexity cap, water-filled quotas per source then per intensity bin, split by task.
+
+    A selection step: the runner hands select() the key columns of every pair, and streams the pairs afterwards;
+    the unselected ones are rejected unread, the selected ones get their split in process().
+    """
 
     name = "balance"
     description = "Pair -> Pair (global): balanced selection to a target size, train/validation split by task"
     input_type = Pair
     output_type = Pair
-    batch_size: ClassVar[int | None] = None  # global: quotas need the whole pool
+    parallel: ClassVar[bool] = True  # after select(), each pair only needs its own decision
+    selection_keys: ClassVar[tuple[str, ...]] = KEY_FIELDS
 
     target_size: int = Field(default=30_000, ge=1, description="pairs to select, train and validation together")
     validation_size: int = Field(default=500, ge=0, description="pairs of the selection that go to validation")
@@ -98,6 +130,8 @@ class Balance(Step):
         default="task", description="unit kept whole in one split: a task, or all tasks of one trajectory"
     )
 
+    _splits: dict[str, Split] = PrivateAttr(default_factory=dict)  # selected pair id -> split
+    _rejections: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)  # pair id -> (reason, detail)
     _report: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -109,44 +143,63 @@ class Balance(Step):
     def _rank(self, key: str) -> str:
         return seeded_rank(self.seed, key)
 
+    # -- the runner's two passes ------------------------------------------------------------------------------
+    def select(self, columns: dict[str, list[Any]]) -> None:
+        self.select_pairs(
+            [PairKeys(*row) for row in zip(columns["id"], *(columns[name] for name in KEY_FIELDS), strict=True)]
+        )
+
+    def verdict(self, identifier: str) -> tuple[str, str] | None:
+        return self._rejections.get(identifier)
+
+    def process(self, record: Pair) -> list[Pair]:
+        split = self._splits.get(record.pair_id)
+        if split is None:
+            reason, detail = self._rejections.get(record.pair_id, ("not in the selected pool", "select() never saw it"))
+            raise RejectRecord(reason, detail)
+        return [record.model_copy(update={"split": split})]
+
     def process_batch(self, batch: Sequence[Any]) -> list[Outcome]:
-        pairs: list[Pair] = list(batch)
-        outcomes: list[Outcome | None] = [None] * len(pairs)
-        groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for index, pair in enumerate(pairs):
+        """Called on the whole pool at once (outside the runner, say), select first."""
+        if not self._splits and not self._rejections:
+            self.select_pairs([keys_of(pair) for pair in batch])
+        return super().process_batch(batch)
+
+    # -- the selection ----------------------------------------------------------------------------------------
+    def select_pairs(self, pool: Sequence[PairKeys]) -> None:
+        """Decide every pair of the pool: a split for the selected ones, a (reason, detail) for the others."""
+        self._splits, self._rejections = {}, {}
+        groups: dict[str, dict[int, list[PairKeys]]] = defaultdict(lambda: defaultdict(list))
+        for pair in pool:
             if pair.complexity > self.max_complexity:
-                outcomes[index] = reject_for(
-                    pair, f"complexity > {self.max_complexity}", f"complexity {pair.complexity} > {self.max_complexity}"
+                self._rejections[pair.pair_id] = (
+                    f"complexity > {self.max_complexity}",
+                    f"complexity {pair.complexity} > {self.max_complexity}",
                 )
             else:
-                groups[pair.source][pair.intensity_bin].append(index)
+                groups[pair.source][pair.intensity_bin].append(pair)
 
         source_quota = water_fill(
             self.target_size, {source: sum(map(len, bins.values())) for source, bins in groups.items()}, self._rank
         )
         bin_quota: dict[str, dict[int, int]] = {}
-        selected: list[int] = []
+        selected: list[PairKeys] = []
         for source, bins in groups.items():
             bin_quota[source] = water_fill(
                 source_quota[source], {b: len(members) for b, members in bins.items()}, lambda b: self._rank(str(b))
             )
             for b, members in bins.items():
                 # Most complex first; equal complexity in seeded hash order of the pair id.
-                ordered = sorted(members, key=lambda i: (-pairs[i].complexity, self._rank(pairs[i].pair_id)))
+                ordered = sorted(members, key=lambda p: (-p.complexity, self._rank(p.pair_id)))
                 quota = bin_quota[source][b]
                 selected.extend(ordered[:quota])
-                for i in ordered[quota:]:
-                    outcomes[i] = reject_for(
-                        pairs[i], f"not selected: quota of {source}/bin {b} filled", f"quota {quota} of {len(members)}"
-                    )
+                rejection = (f"not selected: quota of {source}/bin {b} filled", f"quota {quota} of {len(members)}")
+                for pair in ordered[quota:]:
+                    self._rejections[pair.pair_id] = rejection
 
-        splits = self._split([pairs[i] for i in selected])
-        for i in selected:
-            outcomes[i] = [pairs[i].model_copy(update={"split": splits[pairs[i].pair_id]})]
-        self._report = self._build_report(pairs, selected, splits, source_quota, bin_quota)
-        done = [outcome for outcome in outcomes if outcome is not None]
-        assert len(done) == len(pairs), "every pair is either selected or rejected"
-        return done
+        self._splits = self._split(selected)
+        self._report = self._build_report(pool, selected, self._splits, source_quota, bin_quota)
+        assert len(self._splits) + len(self._rejections) == len({p.pair_id for p in pool}), "every pair is decided"
 
     def validation_room(self, selected: int) -> int:
         """validation_size, scaled down in proportion when the pool falls short of the target [ours]: a short
@@ -155,10 +208,10 @@ class Balance(Step):
             return self.validation_size
         return round(self.validation_size * selected / self.target_size)
 
-    def _unit(self, pair: Pair) -> str:
-        return pair.task.id if self.split_by == "task" else pair.task.trajectory_id
+    def _unit(self, pair: PairKeys) -> str:
+        return pair.task_id if self.split_by == "task" else pair.trajectory_id
 
-    def _split(self, selected: Sequence[Pair]) -> dict[str, Split]:
+    def _split(self, selected: Sequence[PairKeys]) -> dict[str, Split]:
         """Whole tasks (or trajectories) to validation, in seeded order, until it holds validation_size pairs."""
         by_unit: dict[str, list[str]] = defaultdict(list)
         for pair in selected:
@@ -176,18 +229,17 @@ class Balance(Step):
 
     def _build_report(
         self,
-        pairs: Sequence[Pair],
-        selected: Sequence[int],
+        pool: Sequence[PairKeys],
+        chosen: Sequence[PairKeys],
         splits: Mapping[str, Split],
         source_quota: Mapping[str, int],
         bin_quota: Mapping[str, Mapping[int, int]],
     ) -> dict[str, Any]:
-        eligible = [p for p in pairs if p.complexity <= self.max_complexity]
-        chosen = [pairs[i] for i in selected]
+        eligible = [p for p in pool if p.complexity <= self.max_complexity]
         total = len(chosen)
         n_sources = len(source_quota)
 
-        def tally(items: Sequence[Pair], key: Callable[[Pair], Any]) -> Counter[Any]:
+        def tally(items: Sequence[PairKeys], key: Callable[[PairKeys], Any]) -> Counter[Any]:
             return Counter(key(p) for p in items)
 
         available_source, selected_source = tally(eligible, lambda p: p.source), tally(chosen, lambda p: p.source)
@@ -225,7 +277,7 @@ class Balance(Step):
             }
             for source, quotas in sorted(bin_quota.items())
         }
-        available_error, selected_error = tally(eligible, error_name), tally(chosen, error_name)
+        available_error, selected_error = tally(eligible, lambda p: p.error_name), tally(chosen, lambda p: p.error_name)
         error_types = {
             name: {
                 "available": available_error[name],
@@ -249,9 +301,9 @@ class Balance(Step):
             "validation_target_scaled": self.validation_room(total),
             "shortfall": max(0, self.target_size - total),
             "pool": {
-                "pairs": len(pairs),
+                "pairs": len(pool),
                 "eligible": len(eligible),
-                "over_complexity": len(pairs) - len(eligible),
+                "over_complexity": len(pool) - len(eligible),
                 "max_complexity": self.max_complexity,
             },
             "split_by": self.split_by,

@@ -57,8 +57,13 @@ class Step(BaseModel):
     output_type: ClassVar[type[Record]]
     # How many input records process_batch sees at once; None = all of them (a global step such as balance).
     batch_size: ClassVar[int | None] = 512
-    # True for a step that is pure per record (no state beyond counters): its batches may run in worker processes.
+    # True for a step that is pure per record: its batches may run in worker processes. State that its report
+    # needs must travel back through take_tallies/add_tallies.
     parallel: ClassVar[bool] = False
+    # A selection step (balance) names the key columns of its input (records_io.KEY_COLUMNS) it decides from:
+    # the runner reads those columns first and calls select(), then streams the records, and those whose
+    # verdict() is a rejection are rejected without being parsed. Memory holds the keys, never the records.
+    selection_keys: ClassVar[tuple[str, ...]] = ()
 
     _counters: Counter[str] = PrivateAttr(default_factory=Counter)
 
@@ -90,6 +95,22 @@ class Step(BaseModel):
             outcomes.append(outputs)
         return outcomes
 
+    def input_batch_size(self) -> int | None:
+        """``batch_size``, unless a config changes it (sampling with a model engine is global, say)."""
+        return self.batch_size
+
+    def runs_in_workers(self) -> bool:
+        """Whether this configured step may run in worker processes (``parallel``, unless a config says no)."""
+        return self.parallel
+
+    def select(self, columns: dict[str, list[Any]]) -> None:
+        """Selection steps only: decide from the ``id`` column and the ``selection_keys`` columns of the input."""
+        raise NotImplementedError(f"step {self.name!r} is not a selection step")
+
+    def verdict(self, identifier: str) -> tuple[str, str] | None:
+        """Selection steps only: (reason, detail) to reject the record with this id unread, or None to process it."""
+        return None
+
     def generate(self, ctx: StepContext) -> Iterator[Record | Reject]:
         """Source steps only: every record read, or a Reject for what could not be read."""
         raise NotImplementedError(f"step {self.name!r} is not a source step")
@@ -102,6 +123,17 @@ class Step(BaseModel):
     @property
     def counters(self) -> dict[str, int]:
         return dict(sorted(self._counters.items()))
+
+    def take_tallies(self) -> dict[str, Any]:
+        """In a worker, after a batch: what the step counted since the last call (then forgotten), for the main
+        process's add_tallies. Steps whose report needs more than counters extend both methods."""
+        tallies: dict[str, Any] = {"counters": dict(self._counters)}
+        self._counters.clear()
+        return tallies
+
+    def add_tallies(self, tallies: dict[str, Any]) -> None:
+        """In the main process: fold in what a worker counted (take_tallies), in input order."""
+        self._counters.update(tallies["counters"])
 
     def report(self) -> dict[str, Any]:
         """Extra step-specific numbers for stats.json (a balance report, say)."""

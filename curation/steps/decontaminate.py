@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -105,6 +105,7 @@ class Decontaminate(Step):
     description = "Task -> Task: drop tasks matching an evaluation reference (text hash + n-gram overlap)"
     input_type = Task
     output_type = Task
+    parallel: ClassVar[bool] = True  # each worker loads the references; matches come back through the tallies
 
     references: list[ReferenceInput] = Field(
         default_factory=_default_references,
@@ -247,6 +248,17 @@ class Decontaminate(Step):
                     "overlap": match.overlap,
                 }
             )
+
+    def take_tallies(self) -> dict[str, Any]:
+        tallies = super().take_tallies()
+        tallies["matches"], tallies["match_counts"] = self._matches, dict(self._match_counts)
+        self._matches, self._match_counts = [], Counter()
+        return tallies
+
+    def add_tallies(self, tallies: dict[str, Any]) -> None:
+        super().add_tallies(tallies)
+        self._match_counts.update(tallies["match_counts"])
+        self._matches.extend(tallies["matches"][: max(0, self.report_limit - len(self._matches))])
 
     def report(self) -> dict[str, Any]:
         return {

@@ -36,6 +36,7 @@ class Difficulty(Step):
     description: ClassVar[str] = "ScoredTask -> ScoredTask: drop too-easy (all solve) and too-hard (none solves)"
     input_type: ClassVar[type[Record] | None] = ScoredTask
     output_type: ClassVar[type[Record]] = ScoredTask
+    parallel: ClassVar[bool] = True  # per task; the report's tallies come back from workers (take_tallies)
 
     solved_similarity: float = Field(
         default=1.0, gt=0.0, le=1.0, description="a sampled candidate solves the task at or above this similarity"
@@ -97,6 +98,18 @@ class Difficulty(Step):
         self._by_source[source]["kept"] += 1
         self.count("kept")
         return [record]
+
+    def take_tallies(self) -> dict[str, Any]:
+        tallies = super().take_tallies()
+        tallies["histogram"], tallies["by_source"] = dict(self._histogram), dict(self._by_source)
+        self._histogram, self._by_source = Counter(), _per_source_counters()
+        return tallies
+
+    def add_tallies(self, tallies: dict[str, Any]) -> None:
+        super().add_tallies(tallies)
+        self._histogram.update(tallies["histogram"])
+        for source, counts in tallies["by_source"].items():
+            self._by_source[source].update(counts)
 
     def report(self) -> dict[str, Any]:
         width = 1 / _HISTOGRAM_BINS

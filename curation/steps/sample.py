@@ -11,6 +11,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from curation.registry import steps
 from curation.sampling.base import Policy, backend_class, policy_hash
 from curation.sampling.cache import RequestCache
+from curation.sampling.perturb import PerturbBackend
 from curation.sampling.sampler import ground_truth_candidate, sample_policy
 from curation.schema import Candidate, Record, SampledTask, Task
 from curation.steps.base import Outcome, Step, StepContext
@@ -33,7 +34,8 @@ class Sample(Step):
     description: ClassVar[str] = "Task -> SampledTask: GT + candidates from each policy (perturb, vllm, openai, ray)"
     input_type: ClassVar[type[Record] | None] = Task
     output_type: ClassVar[type[Record]] = SampledTask
-    # Global: each policy sees every task in one go, so an engine is loaded once and batches everything.
+    # Global with a model engine: each policy sees every task in one go, so each engine is loaded once, alone, and
+    # batches everything. Perturbation needs no engine: then tasks stream in batches, in worker processes.
     batch_size: ClassVar[int | None] = None
 
     policies: list[Policy] = Field(default_factory=_default_policies, description="where candidates come from")
@@ -61,10 +63,20 @@ class Sample(Step):
             hashes[key] = policy.name
         return self
 
+    def _engine_free(self) -> bool:
+        """Only perturbation: pure per task, nothing to load, nothing cached."""
+        return all(issubclass(backend_class(policy.backend), PerturbBackend) for policy in self.policies)
+
+    def input_batch_size(self) -> int | None:
+        return 512 if self._engine_free() else None
+
+    def runs_in_workers(self) -> bool:
+        return self._engine_free()
+
     def setup(self, ctx: StepContext) -> None:
         for policy in self.policies:
             backend_class(policy.backend).check_available()
-        if self.use_cache:
+        if self.use_cache and not self._engine_free():
             self._cache = RequestCache.in_folder(ctx.workspace.cache)
 
     def teardown(self) -> None:

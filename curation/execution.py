@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +64,19 @@ class StepBatch:
     tallies: dict[str, Any] | None = None  # what a worker's copy of the step counted (Step.take_tallies)
 
 
-def process_chain(steps: Sequence[Step], texts: Sequence[str] | pa.Array) -> list[StepBatch]:
-    """Run a batch of input JSON through ``steps``, each step taking the previous step's outputs."""
+def process_chain(steps: Sequence[Step], inputs: Sequence[Any] | pa.Array) -> list[StepBatch]:
+    """Run a batch through ``steps``, each step taking the previous step's outputs. The batch is input JSON, or
+    for a source step at the head, its units."""
     started = time.process_time()
     first = steps[0]
-    assert first.input_type is not None
-    if isinstance(texts, pa.Array):
-        texts = texts.to_pylist()
-    current: list[Record] = [first.input_type.model_validate_json(text) for text in texts]
     batches: list[StepBatch] = []
+    if first.input_type is None:
+        batch, current = _convert_units(first, inputs)
+        batches.append(batch)
+        started, steps = time.process_time(), steps[1:]
+    else:
+        texts = inputs.to_pylist() if isinstance(inputs, pa.Array) else inputs
+        current = [first.input_type.model_validate_json(text) for text in texts]
     for step in steps:
         rejects: list[Reject] = []
         forwarded: list[Record] = []
@@ -91,6 +96,23 @@ def process_chain(steps: Sequence[Step], texts: Sequence[str] | pa.Array) -> lis
         started = time.process_time()
         current = forwarded
     return batches
+
+
+def _convert_units(step: Step, units: Sequence[Any]) -> tuple[StepBatch, list[Record]]:
+    started = time.process_time()
+    records: list[Record] = []
+    rejects: list[Reject] = []
+    for unit in units:
+        for item in step.convert_unit(unit):
+            if isinstance(item, Reject):
+                rejects.append(item)
+            elif isinstance(item, step.output_type):
+                records.append(item)
+            else:
+                raise TypeError(f"step {step.name!r} produced {type(item).__name__}, not {step.output_type.__name__}")
+    table = records_table(records, step.output_type)
+    inputs = len(records) + len(rejects)  # a source step's input is what it read: each record or reject
+    return StepBatch(table, rejects, inputs, len(records), time.process_time() - started), records
 
 
 class _Tally:
@@ -221,17 +243,18 @@ def execute_source(
 
 def execute_chain(
     targets: Sequence[StepTarget],
-    upstream: Path,
+    upstream: Path | None,
     workspace: Workspace,
     base_dir: Path,
     progress: ProgressCallback | None = None,
 ) -> list[dict[str, Any]]:
-    """Run record-level steps over ``upstream`` in one streaming pass; return each step's stats."""
+    """Run record-level steps over ``upstream`` in one streaming pass; return each step's stats. Without an
+    upstream the chain starts with a parallel source step, whose units are read here."""
     from curation.parallel import WorkerPool, parallel_worth_it, worker_count
 
     steps = [target.step for target in targets]
     head = steps[0]
-    if head.selection_keys:
+    if head.selection_keys and upstream is not None:
         head.select(read_key_columns(upstream, ("id", *head.selection_keys)))
     outputs: list[_StepOutput] = []
     pool: WorkerPool | None = None
@@ -239,14 +262,19 @@ def execute_chain(
     try:
         outputs = [_StepOutput(target) for target in targets]
         contexts = [output.context(workspace, base_dir) for output in outputs]
-        total = count_rows(upstream)
         workers = worker_count()
-        if all(step.runs_in_workers() for step in steps) and parallel_worth_it(head, total, workers):
+        total: int | None = None
+        batches: Iterator[Any]
+        if upstream is None:  # units() reads files; it needs no setup (a source step sets up nothing)
+            batches, size = _peeked_unit_batches(head, contexts[0])
+        else:
+            total = size = count_rows(upstream)
+            batches = _selected_batches(head, upstream, outputs[0], total, targets[0].label, progress)
+        if all(step.runs_in_workers() for step in steps) and parallel_worth_it(head, size, workers):
             # Workers get the steps as they are now (a selection step with its decisions), before setup here.
             pool = WorkerPool(steps, contexts, workers)
         for step, context in zip(steps, contexts, strict=True):
             step.setup(context)
-        batches = _selected_batches(head, upstream, outputs[0], total, targets[0].label, progress)
         results: Iterator[list[StepBatch]] = (
             pool.run(batches) if pool is not None else (process_chain(steps, texts) for texts in batches)
         )
@@ -301,12 +329,22 @@ def _selected_batches(
             yield texts
 
 
+def _peeked_unit_batches(head: Step, context: StepContext) -> tuple[Iterator[list[Any]], int]:
+    """A source step's units in batches, and how many units the first few batches hold (enough to tell whether
+    worker processes pay off), without losing any."""
+    size = head.input_batch_size() or 512
+    units = iter(head.units(context))
+    batches = iter(lambda: list(islice(units, size)), [])
+    first = list(islice(batches, 4))
+    return chain(first, batches), sum(map(len, first))
+
+
 def _take(
     steps: Sequence[Step],
     outputs: Sequence[_StepOutput],
     result: Sequence[StepBatch],
     labels: Sequence[str],
-    total: int,
+    total: int | None,
     progress: ProgressCallback | None,
 ) -> None:
     """Write one batch's outputs and rejects, step by step, and fold in what the workers counted."""

@@ -258,10 +258,10 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
             results[head.index] = StepResult(head, "reused", stats)
             continue
         targets = [StepTarget(p.step, p.dir, p.label, p.hash) for p in group]
-        if head.step.input_type is None:
+        if head.step.input_type is None and not head.step.parallel:
             all_stats = [execute_source(targets[0], plan.workspace, plan.base_dir, progress)]
         else:
-            upstream = plan.steps[head.index - 2].dir / "data.parquet"
+            upstream = plan.steps[head.index - 2].dir / "data.parquet" if head.step.input_type is not None else None
             all_stats = execute_chain(targets, upstream, plan.workspace, plan.base_dir, progress)
         for planned, stats in zip(group, all_stats, strict=True):
             results[planned.index] = StepResult(planned, "done", stats)
@@ -270,9 +270,10 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
 
 
 def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]:
-    """The steps in the groups they run in: a finished step alone (reused), a source step alone, and runs of
-    consecutive unfinished record-level steps fused into one pass (see curation/execution.py). A global step
-    runs alone; a selection step heads a new pass; worker-safe steps fuse only with worker-safe steps."""
+    """The steps in the groups they run in: a finished step alone (reused), and runs of consecutive unfinished
+    record-level steps fused into one pass (see curation/execution.py), headed by a source step that reads in
+    units, or by any record-level step. A global step runs alone; a selection step heads a new pass; worker-safe
+    steps fuse only with worker-safe steps."""
     groups: list[list[PlannedStep]] = []
     for current in planned:
         previous = groups[-1] if groups else None
@@ -286,8 +287,11 @@ def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]
 def _fuses(group: Sequence[PlannedStep], planned: PlannedStep) -> bool:
     head, step = group[0].step, planned.step
     unfinished = not (group[0].dir / "_SUCCESS").is_file() and not (planned.dir / "_SUCCESS").is_file()
+    # A source step heads a pass when it reads in units (parallel); a global step is never part of one.
     streaming = (
-        head.input_type is not None and head.input_batch_size() is not None and step.input_batch_size() is not None
+        (head.input_type is not None or head.parallel)
+        and head.input_batch_size() is not None
+        and step.input_batch_size() is not None
     )
     return (
         unfinished

@@ -116,6 +116,22 @@ class SourceAdapter:
         for file in data_files(path):
             yield from self.read_file(file)
 
+    def read_units(self, path: Path) -> Iterator[RawRecord | Trajectory | Reject]:
+        """What ``read`` yields, except that per-record conversion is left to ``convert_unit``, so that it can
+        run in worker processes. An adapter that overrides ``read`` converts here itself."""
+        if type(self).read is not SourceAdapter.read or type(self).read_file is not SourceAdapter.read_file:
+            yield from self.read(path)
+            return
+        for file in data_files(path):
+            yield from read_raw(file)
+
+    def convert_unit(self, unit: RawRecord | Trajectory | Reject) -> Iterator[Trajectory | Reject]:
+        """The trajectories (or rejects) of one item of ``read_units``."""
+        if isinstance(unit, RawRecord):
+            yield from self.convert_safely(unit)
+        else:
+            yield unit
+
     def read_file(self, file: Path) -> Iterator[Trajectory | Reject]:
         for item in read_raw(file):
             if isinstance(item, Reject):

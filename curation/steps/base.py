@@ -115,6 +115,14 @@ class Step(BaseModel):
         """Source steps only: every record read, or a Reject for what could not be read."""
         raise NotImplementedError(f"step {self.name!r} is not a source step")
 
+    def units(self, ctx: StepContext) -> Iterator[Any]:
+        """``parallel`` source steps: picklable units of work (native records) read in the main process."""
+        raise NotImplementedError(f"step {self.name!r} does not read in units")
+
+    def convert_unit(self, unit: Any) -> Sequence[Record | Reject]:
+        """``parallel`` source steps: the records (or rejects) of one unit, possibly in a worker process."""
+        raise NotImplementedError(f"step {self.name!r} does not read in units")
+
     # -- bookkeeping -----------------------------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:
         """A custom counter, written to stats.json under "counters"."""

@@ -6,13 +6,13 @@ import hashlib
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from curation.registry import sources, steps
 from curation.schema import Reject, Trajectory
-from curation.sources.base import SourceAdapter, data_files
+from curation.sources.base import RawRecord, SourceAdapter, data_files
 from curation.steps.base import Step, StepContext
 
 
@@ -47,6 +47,9 @@ class Ingest(Step):
     input_type = None
     output_type = Trajectory
 
+    # Native records are read here and converted in worker processes (units / convert_unit).
+    parallel: ClassVar[bool] = True
+
     sources: list[SourceInput] = Field(min_length=1, description="the sources to read, in order")
 
     def fingerprint(self, ctx: StepContext) -> dict[str, Any]:
@@ -63,21 +66,36 @@ class Ingest(Step):
         return digests
 
     def generate(self, ctx: StepContext) -> Iterator[Trajectory | Reject]:
-        for entry in self.sources:
+        for unit in self.units(ctx):
+            yield from self.convert_unit(unit)
+
+    def units(self, ctx: StepContext) -> Iterator[tuple[int, RawRecord | Trajectory | Reject]]:
+        """(source position, native record not yet converted, or an item already read) for convert_unit."""
+        for position, entry in enumerate(self.sources):
             adapter = adapter_for(entry.source)
-            items: Iterator[Trajectory | Reject]
+            items: Iterator[Any]
             if entry.hub:
                 items = adapter.read_hub(entry.hub, entry.split)
-            else:
+            elif entry.limit is not None:  # a limit counts converted items: convert here, in order
                 items = (item for path in entry.paths for item in adapter.read(ctx.resolve(path)))
-            prefix = f"{entry.source}:"
+            else:
+                items = (unit for path in entry.paths for unit in adapter.read_units(ctx.resolve(path)))
             for item in islice(items, entry.limit):
-                # Per-source counts for the run summary.
-                self.count(f"{entry.source}/{'rejected' if isinstance(item, Reject) else 'trajectories'}")
-                # Name the source on every reject too, as trajectory ids do, so a reject can be traced to it.
-                if isinstance(item, Reject) and not item.record_id.startswith(prefix):
-                    item = item.model_copy(update={"record_id": prefix + item.record_id})
-                yield item
+                yield position, item
+
+    def convert_unit(self, unit: tuple[int, RawRecord | Trajectory | Reject]) -> list[Trajectory | Reject]:
+        position, item = unit
+        entry = self.sources[position]
+        prefix = f"{entry.source}:"
+        converted = []
+        for output in adapter_for(entry.source).convert_unit(item):
+            # Per-source counts for the run summary.
+            self.count(f"{entry.source}/{'rejected' if isinstance(output, Reject) else 'trajectories'}")
+            # Name the source on every reject too, as trajectory ids do, so a reject can be traced to it.
+            if isinstance(output, Reject) and not output.record_id.startswith(prefix):
+                output = output.model_copy(update={"record_id": prefix + output.record_id})
+            converted.append(output)
+        return converted
 
 
 def _file_sha256(path: Path) -> str:

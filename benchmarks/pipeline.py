@@ -192,6 +192,28 @@ def recipe_until(last_step: str | None) -> str:
     return "".join(lines[:end])
 
 
+def tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total
+
+
 def measure(size: int, folder: Path, last_step: str | None = None) -> dict[str, Any]:
     data = folder / f"apigen_{size}.json"
     started = time.perf_counter()
@@ -202,8 +224,18 @@ def measure(size: int, folder: Path, last_step: str | None = None) -> dict[str, 
     workspace = folder / f"ws_{size}"
     command = [sys.executable, __file__, "--child", str(recipe), str(workspace)]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=REPO)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env, cwd=REPO)
+        tree_peak = 0
+        while process.poll() is None:  # the whole process tree: the runner, its forkserver and the workers
+            tree_peak = max(tree_peak, tree_rss_kib(process.pid))
+            time.sleep(0.2)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise SystemExit(f"the benchmark run failed:\n{err.read()[-4000:]}")
+        result: dict[str, Any] = json.loads(out.read().strip().splitlines()[-1])
+    result["tree_peak_rss_mib"] = tree_peak / 1024
     result["size"] = size
     result["generate_seconds"] = generated
     result["input_mib"] = data.stat().st_size / 2**20
@@ -216,7 +248,8 @@ def report(results: list[dict[str, Any]]) -> None:
         print(
             f"\n{result['size']:>7,} trajectories ({result['input_mib']:.1f} MiB input, generated in "
             f"{result['generate_seconds']:.1f} s): {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU "
-            f"in the main process ({result['workers']} workers), peak RSS {result['peak_rss_mib']:.0f} MiB"
+            f"in the main process ({result['workers']} workers), peak RSS {result['peak_rss_mib']:.0f} MiB "
+            f"(all processes together: {result['tree_peak_rss_mib']:.0f} MiB)"
         )
         print(f"  {'step':<14}{'in':>9}{'out':>9}{'rows out':>10}{'wall s':>8}{'cpu s':>8}  pass")
         for step in result["steps"]:
@@ -233,7 +266,7 @@ def report(results: list[dict[str, Any]]) -> None:
         small, large = results[0], results[-1]
         ratio = large["size"] / small["size"]
         wall = large["seconds"] / small["seconds"]
-        rss = large["peak_rss_mib"] / small["peak_rss_mib"]
+        rss = large["tree_peak_rss_mib"] / small["tree_peak_rss_mib"]
         print(f"\ngrowth {small['size']:,} -> {large['size']:,} (x{ratio:.0f}): wall x{wall:.1f}, peak RSS x{rss:.1f}")
 
 

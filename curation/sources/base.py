@@ -32,7 +32,13 @@ class SourceError(Exception):
 class RawRecord:
     key: str  # "<file stem>:<index>", stable across runs; adapters use it when a record has no id
     value: Any  # the parsed record (dict for JSON sources)
-    text: str  # the record as text, for rejects
+    # The record as the file has it (a JSON line), for rejects; None: written from ``value`` if a reject needs it,
+    # since most records never do and writing each one out would cost as much as reading it.
+    given_text: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.given_text if self.given_text is not None else _as_text(self.value)
 
 
 def _as_text(value: Any) -> str:
@@ -59,7 +65,7 @@ def read_raw(path: Path) -> Iterator[RawRecord | Reject]:
         import pyarrow.parquet as pq
 
         for index, row in enumerate(pq.read_table(path).to_pylist()):
-            yield RawRecord(f"{stem}:{index}", row, _as_text(row))
+            yield RawRecord(f"{stem}:{index}", row)
         return
     text = path.read_text(encoding="utf-8", errors="replace")
     stripped = text.lstrip()
@@ -72,7 +78,7 @@ def read_raw(path: Path) -> Iterator[RawRecord | Reject]:
             )
             return
         for index, value in enumerate(values):
-            yield RawRecord(f"{stem}:{index}", value, _as_text(value))
+            yield RawRecord(f"{stem}:{index}", value)
         return
     # JSON Lines (BFCL's ".json" files are JSON Lines too), or one pretty-printed object.
     lines = text.splitlines()
@@ -165,4 +171,4 @@ class SourceAdapter:
             raise ValueError(f"source {self.name!r} has no Hub id; pass one")
         rows = datasets.load_dataset(name, split=split)
         for index, row in enumerate(rows):
-            yield from self.convert_safely(RawRecord(f"{split}:{index}", row, _as_text(row)))
+            yield from self.convert_safely(RawRecord(f"{split}:{index}", row))

@@ -1,10 +1,11 @@
-"""Running steps into their folders: a source step alone, or record-level steps as one fused streaming pass.
+"""Running steps into their folders: consecutive record-level steps as one fused streaming pass (a chain).
 
-Consecutive record-level steps run as a chain: each batch of the chain's input is parsed once and handed from
-step to step in memory, and every step still writes its own complete folder (data, rejects, stats), so content
-addressing and resume stay per step. A chain whose steps are all worker-safe runs its batches in worker
-processes (curation/parallel.py); records cross process boundaries as JSON text. Outputs are written in input
-order either way, so the files are the same whatever the number of workers.
+Each batch of the chain's input is parsed once and handed from step to step in memory, and every step still
+writes its own complete folder (data, rejects, stats), so content addressing and resume stay per step. A chain
+may start with a source step that reads in units (ingest: native records read here, converted in the chain).
+A chain whose steps are all worker-safe runs its batches in worker processes (curation/parallel.py): inputs go
+out as Arrow arrays of JSON text, outputs come back as Arrow tables of rows. Outputs are written in input order
+either way, so the files are the same whatever the number of workers.
 
 A selection step (balance) heads its own chain: it decides from key columns of its input first, and the records
 it does not select are rejected as they stream past, without being parsed.

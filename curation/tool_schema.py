@@ -10,6 +10,7 @@ nothing is lost.
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from functools import lru_cache
 from typing import Any
@@ -221,6 +222,18 @@ def normalize_parameters(parameters: Any) -> dict[str, Any]:
     return schema
 
 
+def exact_key(value: Any) -> bytes | None:
+    """A key for caching what is worked out from ``value`` (a tool's schema, say): equal only for values that are
+    the same data, types and key order included (1, 1.0 and True differ, as do a list and a tuple). None when
+    ``value`` holds something other than plain Python data (a subclass, an object), or is nested too deeply.
+    (marshal writes any buffer, a bytearray say, as bytes: no source reader puts one in a schema.)"""
+    try:
+        # marshal version 2: types kept exactly, and no back-references, so equal data always gives equal bytes.
+        return marshal.dumps(value, 2)
+    except ValueError:
+        return None
+
+
 def value_type_error(value: Any, schema: dict[str, Any], path: str) -> str | None:
     """Why ``value`` does not match ``schema`` (a normalized JSON Schema), or None when it does.
 
@@ -230,13 +243,21 @@ def value_type_error(value: Any, schema: dict[str, Any], path: str) -> str | Non
     expected = schema.get("type")
     if expected is None:
         return None
-    allowed = expected if isinstance(expected, list) else [expected]
-    if not any(_is_instance(value, name) for name in allowed):
-        return f"{path} should be {' or '.join(map(str, allowed))}, got {kind_of(value)} {value!r:.80}"
+    if not (isinstance(expected, str) and expected in _FITS.get(type(value), ())):
+        allowed = expected if isinstance(expected, list) else [expected]
+        if not any(_is_instance(value, name) for name in allowed):
+            return f"{path} should be {' or '.join(map(str, allowed))}, got {kind_of(value)} {value!r:.80}"
     if isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, dict):
+            item_type = items.get("type")
+            if item_type is None:
+                return None
+            # Items that are scalars of a fitting type pass with no call (and no path text) of their own.
+            leaf_fit = isinstance(item_type, str)
             for index, item in enumerate(value):
+                if leaf_fit and item_type in _LEAF_FITS.get(type(item), ()):
+                    continue
                 problem = value_type_error(item, items, f"{path}[{index}]")
                 if problem:
                     return problem
@@ -249,6 +270,19 @@ def value_type_error(value: Any, schema: dict[str, Any], path: str) -> str | Non
                     if problem:
                         return problem
     return None
+
+
+# The type names that a value of exactly this Python type fits, as _is_instance decides (a shortcut for the common
+# case; subclasses and unions take the full path). Leaves: fitting values with nothing inside them to check.
+_LEAF_FITS: dict[type, frozenset[str]] = {
+    str: frozenset({"string"}),
+    int: frozenset({"integer", "number"}),
+    float: frozenset({"number"}),
+    bool: frozenset({"boolean"}),
+    tuple: frozenset({"array"}),  # not looked into: only lists are
+    type(None): frozenset({"null"}),
+}
+_FITS: dict[type, frozenset[str]] = {**_LEAF_FITS, list: frozenset({"array"}), dict: frozenset({"object"})}
 
 
 def _is_instance(value: Any, type_name: str) -> bool:

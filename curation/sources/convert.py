@@ -15,7 +15,7 @@ from typing import Any
 from curation.schema import Message, ToolCall, ToolSpec, Trajectory
 from curation.sources.base import SourceError
 from curation.sources.textparse import ParseError, parse_value
-from curation.tool_schema import normalize_parameters
+from curation.tool_schema import exact_key, normalize_parameters
 
 # Reject reasons shared by several adapters: short and countable.
 BAD_CALL = "tool call is not valid JSON or Python literal"
@@ -36,8 +36,34 @@ def parsed(value: Any, reason: str, what: str) -> Any:
         raise SourceError(reason, f"{what}: {error}: {_excerpt(value)}") from None
 
 
+# Tools recur across the records of a source (APIGen draws ~3,600 APIs for 60K queries): each definition is repaired
+# and validated once, keyed by its exact data (exact_key); ToolSpec is frozen, so one record can serve every
+# trajectory that uses it. Bounded: cleared when full. Definitions that fail are never kept (their error names the
+# record's position).
+_TOOL_SPECS: dict[bytes, ToolSpec] = {}
+_TOOL_SPECS_LIMIT = 8192
+_TOOL_KEY_LIMIT = 8_000  # bytes; a larger definition is rare and repaired every time
+# And whole tool lists by their text, as the record gave it: many sources repeat one list in record after record.
+_TOOL_LISTS: dict[str, tuple[ToolSpec, ...]] = {}
+_TOOL_LISTS_LIMIT = 512
+_TOOL_LIST_KEY_LIMIT = 100_000  # characters
+
+
 def tool_specs(value: Any, what: str = "tools") -> tuple[ToolSpec, ...]:
     """The tools of a record from a list (or one object, or its JSON/Python text) of tool definitions."""
+    if not isinstance(value, str):
+        return _tool_specs(value, what)
+    specs = _TOOL_LISTS.get(value)
+    if specs is None:
+        specs = _tool_specs(value, what)
+        if len(value) <= _TOOL_LIST_KEY_LIMIT:
+            if len(_TOOL_LISTS) >= _TOOL_LISTS_LIMIT:
+                _TOOL_LISTS.clear()
+            _TOOL_LISTS[value] = specs
+    return specs
+
+
+def _tool_specs(value: Any, what: str) -> tuple[ToolSpec, ...]:
     value = parsed(value, BAD_TOOLS, what)
     if value is None:
         return ()
@@ -50,6 +76,22 @@ def tool_specs(value: Any, what: str = "tools") -> tuple[ToolSpec, ...]:
 
 def tool_spec(value: Any, what: str) -> ToolSpec:
     value = parsed(value, BAD_TOOLS, what)
+    if not isinstance(value, dict):
+        return _tool_spec(value, what)
+    key = exact_key(value)
+    if key is None:
+        return _tool_spec(value, what)
+    spec = _TOOL_SPECS.get(key)
+    if spec is None:
+        spec = _tool_spec(value, what)
+        if len(key) <= _TOOL_KEY_LIMIT:
+            if len(_TOOL_SPECS) >= _TOOL_SPECS_LIMIT:
+                _TOOL_SPECS.clear()
+            _TOOL_SPECS[key] = spec
+    return spec
+
+
+def _tool_spec(value: Any, what: str) -> ToolSpec:
     if not isinstance(value, dict):
         raise SourceError("tool definition is not an object", f"{what} is a {type(value).__name__}")
     if isinstance(value.get("function"), dict):  # OpenAI's {"type": "function", "function": {...}}
@@ -166,6 +208,14 @@ def trajectory(
         license=license,
         meta=meta or {},
     )
+    try:
+        # Serializing to JSON bytes fails on exactly what the canonical form cannot hold, at a fraction of the
+        # cost of building it; only then is the canonical form built, for its error (same message as ever).
+        result.model_dump_json()
+    except (ValueError, TypeError, RecursionError):
+        pass
+    else:
+        return result
     try:
         result.canonical_json().encode("utf-8")
     except UnicodeEncodeError as error:  # a lone surrogate from a "\ud800" escape cannot be stored

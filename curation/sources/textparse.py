@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import math
 import re
 import tokenize
 from typing import Any
@@ -27,6 +28,31 @@ class ParseError(ValueError):
     """Text that is neither JSON nor a Python literal, or a tag that is opened but never closed."""
 
 
+def _reject_constant(name: str) -> Any:
+    raise ParseError(f"{name} is not a JSON value")
+
+
+# Texts with at most this many brackets skip json_value's walk after json.loads. Deeper texts keep the walk, whose
+# recursion gives up sooner than json.loads does: a value nested that deep is reported exactly as before.
+_SHALLOW_BRACKETS = 200
+
+
+class _NonFiniteFloat(Exception):
+    """A float literal out of range (json.loads reads it as inf): parse again the slow way for json_value's error."""
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (math.inf, -math.inf):
+        raise _NonFiniteFloat
+    return value
+
+
+# json.loads(text, **options) builds a decoder per call; one decoder serves all (json.loads refuses a leading BOM
+# before decoding, so texts that start with one take the json.loads path, for its message).
+_FAST_DECODER = json.JSONDecoder(strict=False, parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def parse_value(text: str) -> Any:
     """The value written in ``text``: JSON first, then a Python literal (single quotes, True/None).
 
@@ -37,6 +63,13 @@ def parse_value(text: str) -> Any:
         raise ParseError("empty text")
     try:
         # strict=False: raw newlines and tabs inside strings are common in generated data.
+        if stripped.count("[") + stripped.count("{") <= _SHALLOW_BRACKETS and stripped[0] != "\ufeff":
+            try:
+                # What json.loads returns is plain JSON data already, but for a number too large for a float
+                # (1e999 -> inf): that is the one thing json_value would refuse, so only then is it walked.
+                return _FAST_DECODER.decode(stripped)
+            except _NonFiniteFloat:
+                pass
         return json_value(json.loads(stripped, strict=False, parse_constant=_reject_constant))
     except json.JSONDecodeError as error:
         json_error = f"{error.msg}, character {error.pos}"
@@ -55,10 +88,6 @@ def parse_value(text: str) -> Any:
         raise
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, tokenize.TokenError) as error:
         raise ParseError(f"not valid JSON ({json_error}) nor a Python literal ({type(error).__name__})") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ParseError(f"{name} is not a JSON value")
 
 
 def json_value(value: Any) -> Any:

@@ -8,8 +8,36 @@ from pydantic import Field
 
 from curation.registry import steps
 from curation.schema import Message, Task, ToolCall, ToolSpec
+from curation.scoring.tool_plans import plan_for
 from curation.steps.base import RejectRecord, Step
-from curation.tool_schema import normalize_parameters, value_type_error
+from curation.tool_schema import exact_key, normalize_parameters, value_type_error
+
+# The same tools come back in task after task: each is repaired once, keyed by its exact data (exact_key); the
+# repaired ToolSpec is frozen, so one record serves every task that offers the tool, and the checker's per-tool
+# plans (tool_plans) are found by it. Bounded: cleared when full.
+_REPAIRED: dict[tuple[str, str, bytes], ToolSpec] = {}
+_REPAIRED_LIMIT = 8192
+_REPAIRED_KEY_LIMIT = 8_000  # bytes; a larger schema is rare and repaired every time
+
+
+def repaired_tool(tool: ToolSpec) -> ToolSpec:
+    """``tool`` with its parameters as JSON Schema (normalize_parameters)."""
+    parameters_key = exact_key(tool.parameters)
+    if parameters_key is None:
+        return _repaired(tool)
+    key = (tool.name, tool.description, parameters_key)
+    repaired = _REPAIRED.get(key)
+    if repaired is None:
+        repaired = _repaired(tool)
+        if len(parameters_key) <= _REPAIRED_KEY_LIMIT:
+            if len(_REPAIRED) >= _REPAIRED_LIMIT:
+                _REPAIRED.clear()
+            _REPAIRED[key] = repaired
+    return repaired
+
+
+def _repaired(tool: ToolSpec) -> ToolSpec:
+    return ToolSpec(name=tool.name, description=tool.description, parameters=normalize_parameters(tool.parameters))
 
 
 def repair_tools(tools: Sequence[ToolSpec]) -> tuple[tuple[ToolSpec, ...], int]:
@@ -18,9 +46,7 @@ def repair_tools(tools: Sequence[ToolSpec]) -> tuple[tuple[ToolSpec, ...], int]:
     for tool in tools:
         if tool.name in seen:
             continue
-        seen[tool.name] = ToolSpec(
-            name=tool.name, description=tool.description, parameters=normalize_parameters(tool.parameters)
-        )
+        seen[tool.name] = repaired_tool(tool)
     return tuple(seen.values()), len(tools) - len(seen)
 
 
@@ -65,11 +91,14 @@ def call_problem(
     unknown = [name for name in call.arguments if name not in properties]
     if unknown and tool.parameters.get("additionalProperties") is not True:
         return "unknown argument", f"{call.name}: {', '.join(unknown)}"
+    # A scalar whose Python type fits its declared type needs no further look (the checker's plans know which).
+    fast_types = plan_for(tool).fast_types if check_types else {}
     for name, value in call.arguments.items():
         schema = properties.get(name, {})
-        problem = value_type_error(value, schema, f"{call.name}.{name}") if check_types else None
-        if problem:
-            return "wrong argument type", problem
+        if check_types and type(value) not in fast_types.get(name, ()):
+            problem = value_type_error(value, schema, f"{call.name}.{name}")
+            if problem:
+                return "wrong argument type", problem
         allowed = schema.get("enum")
         if check_enums and isinstance(allowed, list) and allowed and value not in allowed:
             return "value not in enum", f"{call.name}.{name} = {value!r:.80} not in {allowed!r:.200}"

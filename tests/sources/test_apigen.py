@@ -116,3 +116,19 @@ def test_unreadable_records_are_rejected_with_reasons() -> None:
     assert one_reject("apigen", ["not", "a", "record"]).reason == "record is not an object"
     no_name = json.dumps([{"arguments": {"type": "beta"}}])
     assert one_reject("apigen", {**CARD_ROW_0, "answers": no_name}).reason == "tool call has no function name"
+
+
+def test_tool_definitions_that_differ_only_in_value_types_or_key_order_stay_apart() -> None:
+    # Tool definitions are repaired once and reused; 1, 1.0 and true are equal in Python but not in the data.
+    def record(parameter: dict[str, object]) -> dict[str, object]:
+        tools = [{"name": "f", "description": "d", "parameters": {"n": parameter}}]
+        return {"id": 1, "query": "q", "answers": '[{"name": "f", "arguments": {}}]', "tools": json.dumps(tools)}
+
+    defaults = []
+    for default in (1, 1.0, True, 1, 1.0, True):
+        (tool,) = one_trajectory("apigen", record({"type": "int", "default": default})).tools
+        defaults.append(json.loads(tool.model_dump_json())["parameters"]["properties"]["n"]["default"])
+    assert [type(value) for value in defaults] == [int, float, bool] * 2
+    for keys in (["default", "description"], ["description", "default"]):
+        (tool,) = one_trajectory("apigen", record({"type": "string", **{key: "x" for key in keys}})).tools
+        assert list(tool.parameters["properties"]["n"]) == ["type", *keys]

@@ -80,3 +80,21 @@ def test_strip_end_tokens() -> None:
     assert strip_end_tokens("Hello there. <|endoftext|>\n") == "Hello there."
     assert strip_end_tokens("x <|im_end|></s>") == "x"
     assert strip_end_tokens("no token") == "no token"
+
+
+def test_parse_value_keeps_json_loads_own_errors_and_its_reading_of_odd_json() -> None:
+    # A leading BOM is refused by json.loads before decoding, with its own message.
+    with pytest.raises(ParseError, match="Unexpected UTF-8 BOM"):
+        parse_value('\ufeff{"name": "f"}')
+    # An out-of-range number before a NaN: the NaN is what json.loads refuses first.
+    with pytest.raises(ParseError, match="NaN is not a JSON value"):
+        parse_value('{"x": 1e999, "y": NaN}')
+    # A repeated key keeps its last value, so an out-of-range number that was overwritten is no error.
+    assert parse_value('{"x": 1e999, "x": 1.5}') == {"x": 1.5}
+    assert parse_value('[{"x": -1e999}]'.replace("-1e999", "-1e308")) == [{"x": -1e308}]
+
+
+def test_parse_value_nested_too_deeply_is_an_error_not_a_crash() -> None:
+    assert parse_value("[" * 150 + "]" * 150) is not None
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_value("[" * 2000 + "]" * 2000)

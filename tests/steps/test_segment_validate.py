@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from curation.schema import Message, Task, TaskKind, ToolCall, ToolSpec, Trajectory
@@ -200,3 +202,13 @@ def test_source_code_arguments_of_java_and_javascript_subsets_skip_type_checks()
     assert Validate().process(task)[0].subset == "simple_javascript"
     with pytest.raises(RejectRecord):
         Validate(source_code_subsets=[]).process(task)
+
+
+def test_validate_repairs_tools_that_differ_only_in_value_types_apart() -> None:
+    # Repaired tools are reused across tasks; 1, 1.0 and true are equal in Python but not in the data.
+    defaults = []
+    for default in (1, 1.0, True, 1, 1.0, True):
+        tool = ToolSpec(name="f", parameters={"n": {"type": "int", "default": default}})
+        (valid,) = Validate().process(one_task(call("f", n=2), tools=(tool,)))
+        defaults.append(json.loads(valid.tools[0].model_dump_json())["parameters"]["properties"]["n"]["default"])
+    assert [type(value) for value in defaults] == [int, float, bool] * 2

@@ -289,6 +289,11 @@ class _CallChecker:
                             answer_value = ABSENT
                         if answer_value is not ABSENT:
                             continue
+                    # The same for a list of scalars of the declared item type (a list of strings, say).
+                    elif plain and type(value) is list and type(answers) is list:
+                        item_types = plan.item_types.get(parameter)
+                        if item_types is not None and _equal_scalar_list(value, answers, item_types):
+                            continue
             if answers is ABSENT or schema_of_parameter is ABSENT:
                 known = schema_of_parameter is not ABSENT  # to the schema: then the answer is what lacks it
                 return _Failure(ErrorType.unexpected_param, partial(_unexpected, name, parameter, known))
@@ -353,6 +358,23 @@ class _CallChecker:
         items = schema.get("items")
         item_type = _original_type(items) if isinstance(items, Mapping) else None
         return convert_argument(text, self.options.language, type_name, item_type)
+
+
+def _equal_scalar_list(value: list[Any], answers: list[Any], item_types: frozenset[type]) -> bool:
+    """Whether ``value`` (a list) holds items of ``item_types`` only and is, item by item with types, one of the
+    acceptable lists: then it has its declared type and matches, and the full check would pass it too."""
+    for item in value:
+        if type(item) not in item_types:
+            return False
+    size = len(value)
+    for answer in answers:
+        if type(answer) is list and len(answer) == size:
+            for item, expected in zip(value, answer, strict=True):
+                if type(expected) is not type(item) or expected != item:
+                    break
+            else:
+                return True
+    return False
 
 
 def _original_type(schema: Mapping[str, Any]) -> str | None:

@@ -51,10 +51,46 @@ def argument_agreement(arguments: dict[str, Any], expected: dict[str, Any]) -> f
 
 
 def has_duplicate_calls(calls: Sequence[ToolCall]) -> bool:
-    if len(calls) < 2:
+    """Whether two calls have the same name and the same canonical JSON arguments. A value with no JSON form (NaN,
+    infinity) equals nothing. Pairs that surely differ are told apart without putting them to JSON."""
+    count = len(calls)
+    if count < 2:
         return False
-    seen = {(call.name, canonical_json(call.arguments)) for call in calls}
-    return len(seen) < len(calls)
+    canonical: dict[int, str | None] = {}
+    for first in range(count - 1):
+        call = calls[first]
+        for second in range(first + 1, count):
+            other = calls[second]
+            if other.name != call.name or _surely_different(call.arguments, other.arguments):
+                continue
+            left = _canonical_or_none(canonical, first, call.arguments)
+            if left is not None and left == _canonical_or_none(canonical, second, other.arguments):
+                return True
+    return False
+
+
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _surely_different(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """True when the canonical JSON of two argument dicts (string keys) must differ: other keys, or a scalar value
+    unequal to its counterpart (equal JSON texts of scalars always mean equal values). False says nothing."""
+    if left.keys() != right.keys():
+        return True
+    for key, value in left.items():
+        other = right[key]
+        if type(value) in _SCALAR_TYPES and type(other) in _SCALAR_TYPES and value != other:
+            return True
+    return False
+
+
+def _canonical_or_none(memo: dict[int, str | None], index: int, arguments: dict[str, Any]) -> str | None:
+    if index not in memo:
+        try:
+            memo[index] = canonical_json(arguments)
+        except ValueError:  # NaN or infinity: no JSON form, so equal to nothing
+            memo[index] = None
+    return memo[index]
 
 
 def exactly_equal(left: Any, right: Any) -> bool:

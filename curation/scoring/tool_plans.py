@@ -30,6 +30,8 @@ class ToolPlan(NamedTuple):
     required: tuple[str, ...]
     properties: dict[str, Any]
     fast_types: dict[str, frozenset[type]]  # per listed parameter; empty: always the full type check
+    # Per array parameter whose items schema is a plain scalar type: the Python types of items that fit it.
+    item_types: dict[str, frozenset[type]]
     extra: Any  # the schema of unlisted parameters (additionalProperties true or a schema), else ABSENT
 
 
@@ -41,6 +43,15 @@ _PLANS_LIMIT = 16384
 def _fast_types(schema: Any) -> frozenset[type]:
     declared = schema.get("type") if isinstance(schema, dict) else ABSENT
     return _FAST_TYPES.get(declared, frozenset()) if declared is None or isinstance(declared, str) else frozenset()
+
+
+def _item_types(schema: Any) -> frozenset[type] | None:
+    """For an array schema whose items are checked by their type alone: the item types that fit with no further
+    look (as ``_fast_types``); else None."""
+    if not isinstance(schema, dict) or schema.get("type") != "array":
+        return None
+    items = schema.get("items")
+    return _fast_types(items) if isinstance(items, dict) else None
 
 
 def plan_for(tool: ToolSpec) -> ToolPlan:
@@ -55,6 +66,7 @@ def plan_for(tool: ToolSpec) -> ToolPlan:
         required=tuple(name for name in schema.get("required", ()) if isinstance(name, str)),
         properties=properties,
         fast_types={name: _fast_types(sub) for name, sub in properties.items()},
+        item_types={name: types for name, sub in properties.items() if (types := _item_types(sub))},
         extra=extra if extra is True or isinstance(extra, dict) else ABSENT,
     )
     if len(_PLANS) >= _PLANS_LIMIT:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Sequence
 
 from pydantic import Field
 
 from curation.registry import steps
-from curation.schema import Candidate, Pair, Record, Score, ScoredTask, canonical_json
-from curation.steps.base import RejectRecord, Step
+from curation.schema import Candidate, Pair, Record, Reject, Score, ScoredTask, canonical_json
+from curation.scoring.answer_keys import identity_key
+from curation.steps.base import Outcome, RejectRecord, Step, reject_for
 
 GROUND_TRUTH_ORIGIN = "ground_truth"
 INTENSITY_BINS = 10
@@ -46,14 +48,27 @@ def intensity_bin(intensity: float) -> int:
     return min(INTENSITY_BINS, max(1, math.ceil(scaled)))
 
 
-def _answer_key(candidate: Candidate) -> str:
-    """What a candidate answers, regardless of how it was written: identical answers make identical pairs."""
-    try:
-        if candidate.calls:
-            return canonical_json([[call.name, call.arguments] for call in candidate.calls])
-        return canonical_json([candidate.text.strip(), candidate.parse_error is not None])
-    except ValueError:  # a NaN a model wrote: no canonical JSON, so this answer is never merged
-        return f"unmergeable:{candidate.id}"
+def _answer_key(candidate: Candidate, known: dict[bytes, Hashable]) -> Hashable:
+    """What a candidate answers, regardless of how it was written: identical answers make identical pairs.
+
+    Calls compare by their canonical JSON (key order and formatting do not count). ``known`` holds the keys of the
+    task's earlier candidates by their identity key (answer_keys.py): a candidate whose calls are those of an earlier
+    one value for value (the ground truth and its reformatted copies) takes that key without being put to JSON.
+    """
+    if not candidate.calls:  # a text answer: the text, and whether it was a failed parse (never equal to calls)
+        return (candidate.text.strip(), candidate.parse_error is not None)
+    identity = identity_key(candidate.calls)
+    key = known.get(identity) if identity is not None else None
+    if key is None:
+        try:
+            key = canonical_json([[call.name, call.arguments] for call in candidate.calls])
+        except ValueError:  # a NaN a model wrote: no canonical JSON, so this answer is never merged
+            key = ("unmergeable", candidate.id)
+        if identity is not None:
+            known[identity] = key
+    elif type(key) is tuple:  # the same NaN as an earlier candidate: still never merged
+        key = ("unmergeable", candidate.id)
+    return key
 
 
 @steps.register("pair")
@@ -78,19 +93,44 @@ class PairStep(Step):
         default=True, description="treat candidates with the same calls (or text) as one, keeping the first"
     )
 
+    def process_batch(self, batch: Sequence[ScoredTask]) -> list[Outcome]:
+        tally: Counter[str] = Counter()  # counted here, added to the step's counters once per batch
+        outcomes: list[Outcome] = []
+        try:
+            for record in batch:
+                try:
+                    outcomes.append(self._pairs(record, tally))
+                except RejectRecord as rejected:
+                    outcomes.append(reject_for(record, rejected.reason, rejected.detail))
+        finally:
+            for key, count in tally.items():
+                self.count(key, count)
+        return outcomes
+
     def process(self, record: ScoredTask) -> Sequence[Record]:
+        (outcome,) = self.process_batch([record])
+        if isinstance(outcome, Reject):
+            raise RejectRecord(outcome.reason, outcome.detail)
+        return outcome
+
+    def _pairs(self, record: ScoredTask, tally: Counter[str]) -> list[Pair]:
         if len(record.scores) != len(record.candidates):
             raise RejectRecord(
                 "scores misaligned", f"{len(record.candidates)} candidates but {len(record.scores)} scores"
             )
-        entries = self._usable(record)
+        entries = self._usable(record, tally)
         pairs: list[Pair] = []
+        min_margin = self.min_margin
         for chosen, chosen_score in entries:
+            chosen_similarity = chosen_score.similarity
             for rejected, rejected_score in entries:
                 if rejected is chosen or rejected.origin == GROUND_TRUTH_ORIGIN:
                     continue
-                intensity = intensity_of(chosen_score.similarity, rejected_score.similarity)
-                if intensity <= self.min_margin:  # min_margin >= 0, so ties never pair
+                # Not higher: the gap rounds to at most 0, never above the margin (>= 0); skipped before rounding.
+                if chosen_similarity <= rejected_score.similarity:
+                    continue
+                intensity = intensity_of(chosen_similarity, rejected_score.similarity)
+                if intensity <= min_margin:  # min_margin >= 0, so ties never pair
                     continue
                 pairs.append(self._pair(record, chosen, rejected, chosen_score, rejected_score, intensity))
         if not pairs:
@@ -99,27 +139,28 @@ class PairStep(Step):
                 "no pair",
                 f"{len(entries)} usable candidates, similarities {scores}, minimum margin {self.min_margin}",
             )
-        self.count("pairs", len(pairs))
+        tally["pairs"] += len(pairs)
         return pairs
 
-    def _usable(self, record: ScoredTask) -> list[tuple[Candidate, Score]]:
+    def _usable(self, record: ScoredTask, tally: Counter[str]) -> list[tuple[Candidate, Score]]:
         """Candidates that can take part, the ground truth first, identical answers merged."""
         ordered = sorted(
             zip(record.candidates, record.scores, strict=True),
             key=lambda entry: entry[0].origin != GROUND_TRUTH_ORIGIN,  # stable: GT first, others in order
         )
-        seen: set[str] = set()
+        seen: set[Hashable] = set()
+        known: dict[bytes, Hashable] = {}
         usable: list[tuple[Candidate, Score]] = []
         for candidate, score in ordered:
             if score.candidate_id != candidate.id:
                 raise RejectRecord("scores misaligned", f"score of {score.candidate_id} sits at {candidate.id}")
             if candidate.request_error is not None:
-                self.count("candidate skipped: request error")
+                tally["candidate skipped: request error"] += 1
                 continue
             if self.merge_identical:
-                key = _answer_key(candidate)
+                key = _answer_key(candidate, known)
                 if key in seen:
-                    self.count("candidate merged: identical answer")
+                    tally["candidate merged: identical answer"] += 1
                     continue
                 seen.add(key)
             usable.append((candidate, score))

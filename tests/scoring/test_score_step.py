@@ -187,3 +187,31 @@ def test_with_the_perturb_sampler() -> None:
                 assert score.error_type is not None and score.error_type.value == aimed, (cand.text, score.detail)
                 aims[(cand.origin, aimed)] += 1
     assert len(aims) >= 6  # several operators were drawn and all agreed
+
+
+def test_candidates_with_the_same_calls_share_verdicts_only_when_truly_the_same() -> None:
+    """A verdict is worked out once per answer and shared (answer_keys.py): the shared verdicts must be the ones
+    each candidate gets alone, for rewrites that keep the answer and for ones that only look like it."""
+    gt = (call("get_weather", city="Paris", days=2), call("get_time", zone="Europe/Rome"))
+    candidates = (
+        candidate(0, gt),
+        candidate(1, gt),  # the same calls
+        candidate(2, (call("get_weather", days=2, city="Paris"), gt[1])),  # keys reordered: exact too
+        candidate(3, (gt[1], call("get_weather", days=2, city="Paris"))),  # calls and keys reordered: exact too
+        candidate(4, (call("get_weather", city="Paris", days=2.0), gt[1])),  # 2.0 for 2: a wrong type
+        candidate(5, (call("get_weather", days=2.0, city="Paris"), gt[1])),
+        candidate(6, (call("get_weather", city="Paris", days=True), gt[1])),  # True for 2: not the same as 1
+        candidate(7, (call("get_weather", city="Lyon", days=3), gt[1])),
+        candidate(8, (call("get_weather", days=3, city="Lyon"), gt[1])),  # another first failing argument
+    )
+    step = ScoreStep()
+    [[shared]] = step.process_batch([SampledTask(task=task(*gt), candidates=candidates)])
+    assert isinstance(shared, ScoredTask)
+    alone = []
+    for each in candidates:
+        [[scored]] = ScoreStep().process_batch([SampledTask(task=task(*gt), candidates=(each,))])
+        assert isinstance(scored, ScoredTask)
+        alone.extend(scored.scores)
+    assert list(shared.scores) == alone
+    assert [s.exact for s in alone] == [True, True, True, True, False, False, False, False, False]
+    assert "'city'" in alone[7].detail and "'days'" in alone[8].detail  # the detail names the first failing one

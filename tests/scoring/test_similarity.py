@@ -65,3 +65,15 @@ def test_exactly_equal() -> None:
     assert not exactly_equal([True], [1])
     assert not exactly_equal({"a": 1}, {"a": 1, "b": 2})
     assert not exactly_equal([1, 2], [1])
+
+
+def test_duplicates_need_the_same_json_and_a_nan_equals_nothing() -> None:
+    twice = [call("f", x=[1, 2], y={"a": 1, "b": 2}), call("f", y={"b": 2, "a": 1}, x=[1, 2])]
+    assert toolrm_similarity(twice, twice) == 0.0  # same name, same arguments up to key order: a duplicate
+    int_and_float = [call("f", x=1), call("f", x=1.0)]
+    assert toolrm_similarity(int_and_float, int_and_float) == 1.0  # 1 and 1.0 differ: no duplicate, no zero
+    nan = float("nan")
+    # NaN has no JSON form and equals nothing: two calls holding it are no duplicate (and no crash); only z agrees.
+    with_nan = [call("f", x=nan, z=1), call("f", x=nan, z=1)]
+    truth = [call("f", x=0, z=1), call("f", x=1, z=1)]
+    assert toolrm_similarity(with_nan, truth) == pytest.approx(0.5)

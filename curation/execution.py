@@ -13,6 +13,7 @@ it does not select are rejected as they stream past, without being parsed.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -68,6 +69,18 @@ class StepBatch:
 def process_chain(steps: Sequence[Step], inputs: Sequence[Any] | pa.Array) -> list[StepBatch]:
     """Run a batch through ``steps``, each step taking the previous step's outputs. The batch is input JSON, or
     for a source step at the head, its units."""
+    # A batch allocates hundreds of thousands of small objects (records) that live until it ends: the cyclic
+    # garbage collector would walk them again and again for nothing (about a fifth of the CPU). It runs after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _process_chain(steps, inputs)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _process_chain(steps: Sequence[Step], inputs: Sequence[Any] | pa.Array) -> list[StepBatch]:
     started = time.process_time()
     first = steps[0]
     batches: list[StepBatch] = []

@@ -8,24 +8,26 @@ the keys of all rows into one struct.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from curation.genrm import GenrmVariant, render_prompt_text
+from curation.genrm import GENRM_VARIANTS, GenrmVariant, TaskPrompt, task_prompt
 from curation.render import (
+    arguments_texts,
     candidate_message,
     chat_message,
+    json_list_text,
     message_text,
-    openai_tools,
-    tool_json,
-    tools_text,
+    openai_tool_text,
+    template_json,
+    tool_json_texts,
     transcript,
-    with_tools_in_system,
+    with_tools_text_in_system,
 )
-from curation.schema import Candidate, Pair, Task
+from curation.schema import Candidate, Pair, Task, ToolSpec
 
 # A chat message as chat templates read it (curation.render.chat_message); arguments are JSON text.
 MESSAGE_TYPE = pa.struct(
@@ -143,10 +145,6 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 @dataclass(frozen=True)
 class TaskParts:
     """Everything the rows of one task share, rendered once (a task has several pairs, each five rows)."""
@@ -156,34 +154,70 @@ class TaskParts:
     history: list[dict[str, Any]]  # trl: the prompt
     context: list[dict[str, Any]]  # disc: the history with the tools folded into its system message
     openai_tools_json: str  # trl: tools for the chat template
-    tools_text: str  # genrm
-    conversation: str  # genrm
+    prompts: dict[GenrmVariant, TaskPrompt]  # genrm: the critique prompt with the tools and conversation in
+    task_json: str  # pairs: the task as the Pair's JSON holds it
 
 
-def task_parts(task: Task) -> TaskParts:
+class ToolTexts:
+    """``tool_json`` of a tool as JSON text, remembered across tasks: the tasks of a source share few tools, and
+    dropping the ``x-`` annotations and writing a schema costs far more than looking it up.
+
+    Keyed by the tool's own JSON (pydantic writes it fast), so that only an identical tool gives the same text.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._texts: dict[str, str] = {}
+
+    def __call__(self, tool: ToolSpec) -> str:
+        key = tool.model_dump_json()
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) >= self._size:
+                self._texts.clear()
+            text = self._texts[key] = tool_json_texts([tool])[0]
+        return text
+
+
+def task_parts(task: Task, tool_text: Callable[[ToolSpec], str] | None = None) -> TaskParts:
+    """What the rows of one task share; ``tool_text`` (a ``ToolTexts``) reuses tool texts across tasks."""
+    # Each tool is serialized once; the list forms are spliced from those texts (same bytes as json.dumps of the
+    # lists, see curation/render.py), since tool schemas are most of a task's text.
+    tool_texts = [tool_text(tool) for tool in task.tools] if tool_text else tool_json_texts(task.tools)
+    openai_texts = [openai_tool_text(text) for text in tool_texts]
+    rendered_tools = "\n".join(openai_texts)  # what tools_text(task.tools) gives
     history = [chat_message(message) for message in task.history]
+    context = with_tools_text_in_system(rendered_tools, task.history)
+    conversation = transcript(task.history) or "(empty)"
     return TaskParts(
-        tools_json=_json([tool_json(tool) for tool in task.tools]),
-        history_json=_json(history),
+        tools_json=json_list_text(tool_texts),
+        history_json=template_json(history),
         history=history,
-        context=[chat_message(message) for message in with_tools_in_system(task.tools, task.history)],
-        openai_tools_json=_json(openai_tools(task.tools)),
-        tools_text=tools_text(task.tools),
-        conversation=transcript(task.history) or "(empty)",
+        # Only the system message changes when the tools are folded in: the rest reuses the history's messages.
+        context=[chat_message(context[0]), *history[len(history) - len(context) + 1 :]] if context else [],
+        openai_tools_json=json_list_text(openai_texts),
+        prompts={
+            variant: task_prompt(variant, tools=rendered_tools, conversation=conversation) for variant in GENRM_VARIANTS
+        },
+        task_json=task.model_dump_json(),
     )
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One side of a pair as the rows show it: a chat message, and its text for a critique prompt."""
+    """One side of a pair as the rows show it: a chat message (also as JSON text), and its text for a critique
+    prompt. A candidate takes part in several pairs of its task, so its Turn is worth keeping."""
 
     message: dict[str, Any]
+    message_json: str
     text: str
 
 
 def turn(candidate: Candidate) -> Turn:
     message = candidate_message(candidate)
-    return Turn(chat_message(message), message_text(message) or "(empty response)")
+    arguments = arguments_texts(message)
+    chat = chat_message(message, arguments)
+    return Turn(chat, template_json(chat), message_text(message, arguments) or "(empty response)")
 
 
 @dataclass(frozen=True)
@@ -192,20 +226,39 @@ class PairView:
     task: TaskParts
     chosen: Turn
     rejected: Turn
-
-    @property
-    def split(self) -> str:
-        if self.pair.split is None:
-            raise ValueError(f"pair {self.pair.pair_id} has no split: format the output of `balance`")
-        return self.pair.split
-
-    @property
-    def error_type(self) -> str | None:
-        return self.pair.error_type.value if self.pair.error_type else None
+    split: str
+    error_type: str | None
+    kind: str
 
 
-def pair_view(pair: Pair, parts: TaskParts | None = None) -> PairView:
-    return PairView(pair, parts or task_parts(pair.task), turn(pair.chosen), turn(pair.rejected))
+def pair_view(pair: Pair, parts: TaskParts | None = None, turns: Callable[[Candidate], Turn] = turn) -> PairView:
+    """What the rows of one pair are made of; ``parts`` and ``turns`` let a caller reuse what it rendered before."""
+    if pair.split is None:
+        raise ValueError(f"pair {pair.pair_id} has no split: format the output of `balance`")
+    return PairView(
+        pair,
+        parts or task_parts(pair.task),
+        turns(pair.chosen),
+        turns(pair.rejected),
+        split=pair.split,
+        error_type=pair.error_type.value if pair.error_type else None,
+        kind=pair.kind.value,
+    )
+
+
+# Pair fields are written in declaration order; the task's JSON goes right before this field's key.
+_AFTER_TASK = list(Pair.model_fields)[list(Pair.model_fields).index("task") + 1]
+
+
+def pair_json(pair: Pair, task_json: str) -> str:
+    """``pair.model_dump_json()`` with the task's JSON (``task_json``, written once per task) spliced in.
+
+    The task is most of a pair's JSON and is shared by all the pairs of the task. The first ``,"<key>":`` in
+    the JSON of the fields before it ends them, since a JSON string holds no unescaped quote.
+    """
+    rest = pair.model_dump_json(exclude={"task"})
+    cut = rest.index(f',"{_AFTER_TASK}":')
+    return f'{rest[:cut]},"task":{task_json}{rest[cut:]}'
 
 
 def pairs_row(view: PairView) -> dict[str, Any]:
@@ -218,15 +271,15 @@ def pairs_row(view: PairView) -> dict[str, Any]:
         "task_id": task.id,
         "trajectory_id": task.trajectory_id,
         "turn": task.turn,
-        "kind": pair.kind.value,
+        "kind": view.kind,
         "complexity": pair.complexity,
         "intensity": pair.intensity,
         "intensity_bin": pair.intensity_bin,
         "error_type": view.error_type,
         "tools": view.task.tools_json,
         "history": view.task.history_json,
-        "chosen": _json(view.chosen.message),
-        "rejected": _json(view.rejected.message),
+        "chosen": view.chosen.message_json,
+        "rejected": view.rejected.message_json,
         "chosen_origin": pair.chosen.origin,
         "rejected_origin": pair.rejected.origin,
         "chosen_score": pair.chosen_score.similarity,
@@ -235,7 +288,7 @@ def pairs_row(view: PairView) -> dict[str, Any]:
         "rejected_exact": pair.rejected_score.exact,
         "rejected_detail": pair.rejected_score.detail,
         "license": task.license,
-        "record": pair.model_dump_json(),
+        "record": pair_json(pair, view.task.task_json),
     }
 
 
@@ -249,13 +302,7 @@ def genrm_row(
     """
     pair = view.pair
     first, second = (view.rejected, view.chosen) if swapped else (view.chosen, view.rejected)
-    prompt = render_prompt_text(
-        variant,
-        tools=view.task.tools_text,
-        conversation=view.task.conversation,
-        response_1=first.text,
-        response_2=second.text,
-    )
+    prompt = view.task.prompts[variant].render(first.text, second.text)
     return {
         "data_source": data_source,
         "prompt": [{"role": "user", "content": prompt}],
@@ -268,7 +315,7 @@ def genrm_row(
             "task_id": pair.task.id,
             "task_source": pair.source,
             "subset": pair.subset,
-            "kind": pair.kind.value,
+            "kind": view.kind,
             "variant": variant,
             "swapped": swapped,
             "scores": {"chosen": pair.chosen_score.similarity, "rejected": pair.rejected_score.similarity},

@@ -6,7 +6,8 @@ Stable API (imported by the release configs, the GRPO reward and the TRBench eva
   verdict; ``no_think`` asks an instruct model for a short evaluation straight away. The templates are
   ``curation/prompts/genrm_<variant>.j2`` (both extend ``genrm_base.j2``).
 - ``render_prompt(variant, tools, history, response_1, response_2) -> str``: the text of the one user message
-  (``render_prompt_text`` does the same from parts already rendered, for many prompts over one task).
+  (``render_prompt_text`` does the same from parts already rendered; ``task_prompt(...).render(r1, r2)`` fills in
+  a task's tools and conversation once, for many prompts over one task).
 - ``prompt_messages(...) -> [{"role": "user", "content": ...}]``: the same, as a chat message list (verl's
   ``prompt`` column).
 - ``parse_choice(text) -> ChoiceResult(choice, strict)``: the choice in a model's answer, 1, 2 or None.
@@ -86,15 +87,38 @@ def render_prompt_text(
 ) -> str:
     """The critique prompt from parts already rendered with curation/render.py (tools_text, transcript,
     message_text): for callers that render many prompts over the same task."""
-    values = {
-        "tools": tools or "(no tools)",
-        "conversation": conversation,
-        "response_1": response_1,
-        "response_2": response_2,
-    }
-    pieces = _skeleton(variant)
-    # Static text at even positions, slot names at odd ones: the template's output with the values put in.
-    return "".join(piece if i % 2 == 0 else values[piece] for i, piece in enumerate(pieces)).strip()
+    return task_prompt(variant, tools=tools, conversation=conversation).render(response_1, response_2)
+
+
+@dataclass(frozen=True)
+class TaskPrompt:
+    """The critique prompt of one task, its tools and conversation filled in, waiting for the two responses.
+
+    A task has several pairs, and its tools and conversation are most of the prompt's text: they are spliced in
+    once per task rather than once per pair.
+    """
+
+    pieces: tuple[str, ...]  # static text at even positions, "response_1" / "response_2" at odd ones
+
+    def render(self, response_1: str, response_2: str) -> str:
+        values = {"response_1": response_1, "response_2": response_2}
+        return "".join(piece if i % 2 == 0 else values[piece] for i, piece in enumerate(self.pieces)).strip()
+
+
+def task_prompt(variant: GenrmVariant, *, tools: str, conversation: str) -> TaskPrompt:
+    """The prompt with ``tools`` (``tools_text``) and ``conversation`` (``transcript``) filled in."""
+    known = {"tools": tools or "(no tools)", "conversation": conversation}
+    pieces = [""]
+    # The skeleton has static text at even positions and slot names at odd ones: fill in what is known and merge
+    # it into the static text around it.
+    for i, piece in enumerate(_skeleton(variant)):
+        if i % 2 == 0:
+            pieces[-1] += piece
+        elif piece in known:
+            pieces[-1] += known[piece]
+        else:
+            pieces += [piece, ""]
+    return TaskPrompt(tuple(pieces))
 
 
 _SLOTS = ("tools", "conversation", "response_1", "response_2")

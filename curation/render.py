@@ -23,17 +23,27 @@ from curation.schema import Candidate, Message, ToolCall, ToolSpec
 _THINK_BLOCK = re.compile(r"^\s*<think>.*?</think>\s*", flags=re.DOTALL)
 
 
-def _template_json(value: Any) -> str:
+# One encoder for every call: json.dumps with keyword arguments builds a new encoder each time, which costs more
+# than encoding a small value. Same output as json.dumps(value, ensure_ascii=False).
+_TEMPLATE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def template_json(value: Any) -> str:
     """JSON as Jinja's `tojson` in transformers' chat templates writes it: ", " and ": " separators, unicode kept."""
-    return json.dumps(value, ensure_ascii=False)
+    return _TEMPLATE_ENCODER.encode(value)
 
 
 def public_schema(schema: Any) -> Any:
     """A JSON Schema without our internal ``x-`` annotations (x-original-type, x-optional)."""
     if isinstance(schema, dict):
-        return {key: public_schema(value) for key, value in schema.items() if not str(key).startswith("x-")}
+        # Leaves are returned as they are without a call: schemas are mostly strings, and this runs for every tool.
+        return {
+            key: public_schema(value) if isinstance(value, (dict, list)) else value
+            for key, value in schema.items()
+            if not str(key).startswith("x-")
+        }
     if isinstance(schema, list):
-        return [public_schema(item) for item in schema]
+        return [public_schema(item) if isinstance(item, (dict, list)) else item for item in schema]
     return schema
 
 
@@ -47,14 +57,43 @@ def openai_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
     return [{"type": "function", "function": tool_json(tool)} for tool in tools]
 
 
+def tool_json_texts(tools: Sequence[ToolSpec]) -> list[str]:
+    """Each tool's ``tool_json`` as JSON text: the one serialization per tool that the other tool texts reuse."""
+    return [template_json(tool_json(tool)) for tool in tools]
+
+
+def openai_tool_text(tool_text: str) -> str:
+    """One tool in the OpenAI form as JSON text, from its ``tool_json_texts`` entry.
+
+    json.dumps writes a nested value exactly as it writes that value alone, so wrapping the text gives the same
+    bytes as serializing {"type": "function", "function": tool_json(tool)} again.
+    """
+    return f'{{"type": "function", "function": {tool_text}}}'
+
+
+def json_list_text(item_texts: Sequence[str]) -> str:
+    """The JSON text of a list from its items' JSON texts, as json.dumps writes it ("[a, b]")."""
+    return f"[{', '.join(item_texts)}]"
+
+
 def tools_text(tools: Sequence[ToolSpec]) -> str:
     """One tool JSON per line, as Qwen3's chat template lists them inside <tools></tools>."""
-    return "\n".join(_template_json({"type": "function", "function": tool_json(tool)}) for tool in tools)
+    return "\n".join(openai_tool_text(text) for text in tool_json_texts(tools))
 
 
-def tool_call_text(call: ToolCall) -> str:
-    """A call as one Hermes block, byte-identical to what Qwen3's chat template renders."""
-    body = f'{{"name": {_template_json(call.name)}, "arguments": {_template_json(call.arguments)}}}'
+def arguments_texts(message: Message) -> list[str]:
+    """The JSON text of each call's arguments: what chat_message and message_text both show, written once."""
+    return [template_json(call.arguments) for call in message.tool_calls]
+
+
+def tool_call_text(call: ToolCall, arguments: str | None = None) -> str:
+    """A call as one Hermes block, byte-identical to what Qwen3's chat template renders.
+
+    ``arguments``: the call's arguments as JSON text, when the caller has written them already.
+    """
+    if arguments is None:
+        arguments = template_json(call.arguments)
+    body = f'{{"name": {template_json(call.name)}, "arguments": {arguments}}}'
     return f"<tool_call>\n{body}\n</tool_call>"
 
 
@@ -73,10 +112,15 @@ def candidate_message(candidate: Candidate) -> Message:
     return Message(role="assistant", content=strip_think(candidate.text).strip())
 
 
-def message_text(message: Message) -> str:
-    """The visible text of a turn: its content, then its calls as <tool_call> blocks."""
+def message_text(message: Message, arguments: Sequence[str] | None = None) -> str:
+    """The visible text of a turn: its content, then its calls as <tool_call> blocks.
+
+    ``arguments``: ``arguments_texts(message)``, when the caller has it already.
+    """
+    if arguments is None:
+        arguments = arguments_texts(message)
     parts = [message.content.strip()] if message.content.strip() else []
-    parts.extend(tool_call_text(call) for call in message.tool_calls)
+    parts.extend(tool_call_text(call, text) for call, text in zip(message.tool_calls, arguments, strict=True))
     return "\n".join(parts)
 
 
@@ -91,17 +135,19 @@ def transcript(messages: Sequence[Message]) -> str:
     return "\n\n".join(blocks)
 
 
-def chat_message(message: Message) -> dict[str, Any]:
-    """A message as chat templates read it. Every message has the same keys, so that it fits one parquet type."""
+def chat_message(message: Message, arguments: Sequence[str] | None = None) -> dict[str, Any]:
+    """A message as chat templates read it. Every message has the same keys, so that it fits one parquet type.
+
+    ``arguments``: ``arguments_texts(message)``, when the caller has it already.
+    """
+    if arguments is None:
+        arguments = arguments_texts(message)
     return {
         "role": message.role,
         "content": message.content,
         "tool_calls": [
-            {
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments, ensure_ascii=False)},
-            }
-            for call in message.tool_calls
+            {"type": "function", "function": {"name": call.name, "arguments": text}}
+            for call, text in zip(message.tool_calls, arguments, strict=True)
         ],
         "name": message.name,
         "tool_call_id": message.tool_call_id,
@@ -114,13 +160,18 @@ def tools_system_text(tools: Sequence[ToolSpec], system: str = "") -> str:
     OpenRLHF's reward trainer applies the chat template without a ``tools`` argument, so the tools have to be in
     the system message itself for the reward model to see them.
     """
-    if not tools:
+    return system_text_with_tools(tools_text(tools), system)
+
+
+def system_text_with_tools(rendered_tools: str, system: str = "") -> str:
+    """``tools_system_text`` from the tools already rendered by ``tools_text`` ("" for no tools)."""
+    if not rendered_tools:
         return system
     head = f"{system.strip()}\n\n" if system.strip() else ""
     return (
         f"{head}# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
         "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n"
-        f"{tools_text(tools)}\n</tools>\n\n"
+        f"{rendered_tools}\n</tools>\n\n"
         "For each function call, return a json object with function name and arguments within "
         "<tool_call></tool_call> XML tags:\n<tool_call>\n"
         '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
@@ -129,9 +180,15 @@ def tools_system_text(tools: Sequence[ToolSpec], system: str = "") -> str:
 
 def with_tools_in_system(tools: Sequence[ToolSpec], history: Sequence[Message]) -> list[Message]:
     """The history with the tools folded into its system message (one is added when there is none)."""
+    return with_tools_text_in_system(tools_text(tools), history)
+
+
+def with_tools_text_in_system(rendered_tools: str, history: Sequence[Message]) -> list[Message]:
+    """``with_tools_in_system`` from the tools already rendered by ``tools_text`` ("" for no tools)."""
     messages = list(history)
     if messages and messages[0].role == "system":
-        return [Message(role="system", content=tools_system_text(tools, messages[0].content)), *messages[1:]]
-    if not tools:
+        system = system_text_with_tools(rendered_tools, messages[0].content)
+        return [Message(role="system", content=system), *messages[1:]]
+    if not rendered_tools:
         return messages
-    return [Message(role="system", content=tools_system_text(tools)), *messages]
+    return [Message(role="system", content=system_text_with_tools(rendered_tools)), *messages]

@@ -27,30 +27,31 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+# write_configs and SPLITS are part of this module's API (see the docstring); they live with the file writer.
+from curation.config_files import SPLITS as SPLITS
+from curation.config_files import export_configs
+from curation.config_files import write_configs as write_configs
 from curation.config_rows import (
-    SCHEMAS,
     PairView,
     TaskParts,
+    ToolTexts,
+    Turn,
     disc_row,
     genrm_row,
     pair_view,
     pairs_row,
     task_parts,
     trl_row,
+    turn,
 )
-from curation.records_io import read_records
 from curation.registry import steps
-from curation.schema import FormattedRow, Pair, Record, Split
+from curation.schema import Candidate, FormattedRow, Pair, Record
 from curation.steps.base import RejectRecord, Step
 
 ConfigName = Literal["pairs", "genrm_think", "genrm_no_think", "disc", "trl"]
 RELEASE_CONFIGS: tuple[ConfigName, ...] = get_args(ConfigName)
-SPLITS: tuple[Split, ...] = ("train", "validation")
-_ROWS_PER_GROUP = 1000
 
 
 class FormatOptions(BaseModel):
@@ -86,8 +87,9 @@ class FormatOptions(BaseModel):
 class RowFormatter:
     """Turns pairs into rows one at a time: a pure function of each pair (the GenRM index is set when written).
 
-    What a task's rows share (tools, history, prompt parts) is rendered once per task: the pairs of one task
-    arrive together, so a small cache of recent tasks suffices.
+    What a task's rows share (tools, history, prompt parts) is rendered once per task, each candidate's turn once
+    however many pairs it is in (the pairs of one task arrive together, so a small cache of recent tasks
+    suffices), and each distinct tool once per process (a source's tasks share few tools).
     """
 
     _CACHED_TASKS = 64
@@ -95,12 +97,16 @@ class RowFormatter:
     def __init__(self, options: FormatOptions) -> None:
         self.options = options
         self._parts: dict[str, TaskParts] = {}
+        # Keyed by candidate id and text: an id names one candidate of one task, the text guards against a
+        # candidate edited after the fact (a reviewer's copy, say) under the same id.
+        self._turns: dict[tuple[str, str], Turn] = {}
+        self._tool_texts = ToolTexts()
 
-    def rows(self, pair: Pair) -> list[FormattedRow]:
-        if pair.split is None:
-            raise ValueError(f"pair {pair.pair_id} has no split: format the output of `balance`")
-        view = pair_view(pair, self._task_parts(pair))
-        swapped = self.options.swapped(pair.pair_id)
+    def rows(self, pair: Pair, swapped: bool | None = None) -> list[FormattedRow]:
+        """The rows of ``pair``; ``swapped`` is ``options.swapped(pair.pair_id)`` when the caller has it already."""
+        view = pair_view(pair, self._task_parts(pair), self._turn)
+        if swapped is None:
+            swapped = self.options.swapped(pair.pair_id)
         return [
             FormattedRow(pair_id=pair.pair_id, config=config, split=pair.split, row=self._row(config, view, swapped))
             for config in self.options.configs
@@ -111,8 +117,16 @@ class RowFormatter:
         if parts is None:
             if len(self._parts) >= self._CACHED_TASKS:
                 self._parts.clear()
-            parts = self._parts[pair.task.id] = task_parts(pair.task)
+                self._turns.clear()
+            parts = self._parts[pair.task.id] = task_parts(pair.task, self._tool_texts)
         return parts
+
+    def _turn(self, candidate: Candidate) -> Turn:
+        key = (candidate.id, candidate.text)
+        rendered = self._turns.get(key)
+        if rendered is None:
+            rendered = self._turns[key] = turn(candidate)
+        return rendered
 
     def _row(self, config: ConfigName, view: PairView, swapped: bool) -> dict[str, Any]:
         if config == "pairs":
@@ -136,47 +150,6 @@ def format_pairs(pairs: Iterable[Pair], options: FormatOptions) -> Iterator[Form
     formatter = RowFormatter(options)
     for pair in pairs:
         yield from formatter.rows(pair)
-
-
-def write_configs(rows: Iterable[FormattedRow], out_dir: Path) -> dict[str, dict[str, int]]:
-    """Write ``out_dir/<config>/<split>.parquet`` for every config and split that has rows, streaming in row groups.
-
-    GenRM rows get their ``extra_info.index`` here: their position in the file. A split without rows gets no
-    file (``datasets`` cannot load a split of zero rows); its count is 0. Returns the row count per config and
-    split.
-    """
-    buffers: dict[tuple[str, Split], list[dict[str, Any]]] = {}
-    writers: dict[tuple[str, Split], pq.ParquetWriter] = {}
-    counts: dict[str, dict[str, int]] = {}
-
-    def flush(key: tuple[str, Split]) -> None:
-        if buffers[key]:
-            if key not in writers:
-                folder = out_dir / key[0]
-                folder.mkdir(parents=True, exist_ok=True)
-                writers[key] = pq.ParquetWriter(folder / f"{key[1]}.parquet", SCHEMAS[key[0]], compression="zstd")
-            writers[key].write_table(pa.Table.from_pylist(buffers[key], schema=SCHEMAS[key[0]]))
-            buffers[key] = []
-
-    try:
-        for row in rows:
-            if row.config not in SCHEMAS:
-                raise ValueError(f"unknown release config {row.config!r}; known: {', '.join(RELEASE_CONFIGS)}")
-            key = (row.config, row.split)
-            split_counts = counts.setdefault(row.config, dict.fromkeys(SPLITS, 0))
-            values = row.row
-            if "extra_info" in values:  # verl rows: extra_info.index is the row's position in its file
-                values = {**values, "extra_info": {**values["extra_info"], "index": split_counts[row.split]}}
-            buffers.setdefault(key, []).append(values)
-            split_counts[row.split] += 1
-            if len(buffers[key]) >= _ROWS_PER_GROUP:
-                flush(key)
-        for key in buffers:
-            flush(key)
-    finally:
-        for writer in writers.values():
-            writer.close()
-    return counts
 
 
 def pair_from_pairs_row(row: dict[str, Any]) -> Pair:
@@ -203,12 +176,13 @@ class Format(FormatOptions, Step):
             raise RejectRecord("no split", "pairs get their split from `balance`; format its output")
         if self._formatter is None:
             self._formatter = RowFormatter(self)
-        if self.swapped(record.pair_id) and any(c.startswith("genrm") for c in self.configs):
+        swapped = self.swapped(record.pair_id)
+        if swapped and any(c.startswith("genrm") for c in self.configs):
             self.count("genrm swapped")
-        return self._formatter.rows(record)
+        return self._formatter.rows(record, swapped)
 
     def export(self, data_path: Path, step_dir: Path) -> None:
-        self._written = write_configs(read_records(data_path, FormattedRow), step_dir / "configs")
+        self._written = export_configs(data_path, step_dir / "configs")
 
     def report(self) -> dict[str, Any]:
         return {"configs": self._written}

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from curation.registry import UnknownPluginError, backends
 from curation.schema import Task, content_hash
+from curation.scoring.parse import ParseResult
 
 GROUND_TRUTH_ORIGIN = "ground_truth"
 PERTURB_ORIGIN_PREFIX = "perturb:"
@@ -138,6 +139,9 @@ class Generation(BaseModel):
     request_error: str | None = None
     origin: str | None = None  # None = the policy's model; perturb sets "perturb:<operator>"
     meta: dict[str, Any] = Field(default_factory=dict)  # finish reason, token counts, attempts, ...
+    # parse_response(text), where the backend already knows it for certain (perturb: see readback.py): the sampler
+    # then skips the parser. Never stored in the request cache, so a cached generation is always parsed.
+    parsed: ParseResult | None = Field(default=None, exclude=True)
 
     @property
     def key(self) -> tuple[str, int]:

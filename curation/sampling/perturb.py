@@ -9,6 +9,8 @@ drawn from ``styles``, so the output format says nothing about correctness.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import random
 import re
 from collections.abc import Iterator, Sequence
@@ -26,8 +28,9 @@ from curation.sampling.base import (
     SamplingBackend,
 )
 from curation.sampling.operators import ERROR_OPERATORS, REWRITE_OPERATORS, Draft, malformed
+from curation.sampling.readback import reads_back
 from curation.schema import Task
-from curation.scoring.parse import parse_response, render_calls
+from curation.scoring.parse import ParseResult, parse_response, render_calls
 
 Style = Literal["hermes", "json", "python"]
 ALL_STYLES: tuple[Style, ...] = ("hermes", "json", "python")
@@ -55,9 +58,14 @@ _PYTHON_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 def _writable_styles(styles: list[Style], draft: Draft) -> list[Style]:
     """Python call syntax cannot spell a function named like "Get_Reviews(Tips)" (real tool names do that)."""
-    if "python" in styles and any(not _PYTHON_NAME.match(call.name) for call in draft.calls):
+    if "python" in styles and not all(_python_spellable(call.name) for call in draft.calls):
         return [style for style in styles if style != "python"] or ["hermes"]
     return styles
+
+
+@functools.lru_cache(maxsize=4096)  # a few tool names, asked about for every sample
+def _python_spellable(name: str) -> bool:
+    return _PYTHON_NAME.match(name) is not None
 
 
 class PerturbOptions(BackendOptions):
@@ -108,6 +116,8 @@ class PerturbBackend(SamplingBackend):
     def __init__(self, policy: Policy) -> None:
         super().__init__(policy)
         self.options = PerturbOptions.model_validate(policy.options)
+        self._error_names = tuple(sorted(name for name, weight in self.options.mix.items() if weight > 0))
+        self._cumulative: dict[tuple[str, ...], list[float]] = {}
 
     def generate(self, requests: Sequence[SampleRequest]) -> Iterator[Generation]:
         for request in requests:
@@ -120,8 +130,12 @@ class PerturbBackend(SamplingBackend):
         operator, draft = self._draw_rewrite(task, rng) if correct else self._draw_error(task, rng)
         style: Style = rng.choice(_writable_styles(self.options.styles, draft))
         text = draft.text if draft.text is not None else render_calls(draft.calls, style=style)
+        # What the sampler's parser would read, where that is already known: it then skips the parser.
+        parsed: ParseResult | None = None
         if operator == "malformed":
-            text = self._unparsable(task, rng, text)
+            text, parsed = self._unparsable(task, rng, text)
+        elif draft.text is None and reads_back(draft.calls, style, text):
+            parsed = ParseResult(calls=draft.calls)
         meta: dict[str, Any] = {"operator": operator, "correct": correct}
         if draft.text is None:
             meta["style"] = style
@@ -134,6 +148,7 @@ class PerturbBackend(SamplingBackend):
             text=text,
             origin=f"{PERTURB_ORIGIN_PREFIX}{operator}",
             meta=meta,
+            parsed=parsed,
         )
 
     def _draw_rewrite(self, task: Task, rng: random.Random) -> tuple[str, Draft]:
@@ -149,25 +164,35 @@ class PerturbBackend(SamplingBackend):
         )
 
     def _draw_error(self, task: Task, rng: random.Random) -> tuple[str, Draft]:
-        pool = {name: weight for name, weight in self.options.mix.items() if weight > 0}
-        while pool:
-            names = sorted(pool)
-            name = rng.choices(names, weights=[pool[n] for n in names])[0]
+        """Operators drawn by weight, in sorted order of name, until one applies; an operator that does not is
+        left out of the next draw."""
+        names = self._error_names
+        while names:
+            name = rng.choices(names, cum_weights=self._cumulative_weights(names))[0]
             draft = ERROR_OPERATORS[name][0](task, rng)
             if draft is not None:
                 return name, draft
-            del pool[name]
+            names = tuple(other for other in names if other != name)
         fallback = malformed(task, rng)
         assert fallback is not None  # malformed applies to every task
         return "malformed", fallback
 
+    def _cumulative_weights(self, names: tuple[str, ...]) -> list[float]:
+        """The cumulative weights of ``names``, as random.choices would sum them, once per pool of operators."""
+        cumulative = self._cumulative.get(names)
+        if cumulative is None:
+            cumulative = self._cumulative[names] = list(itertools.accumulate(self.options.mix[n] for n in names))
+        return cumulative
+
     @staticmethod
-    def _unparsable(task: Task, rng: random.Random, text: str) -> str:
-        """Malformed output must fail the parser; a variant the parser happens to repair is drawn again."""
+    def _unparsable(task: Task, rng: random.Random, text: str) -> tuple[str, ParseResult | None]:
+        """Malformed output must fail the parser; a variant the parser happens to repair is drawn again. Returns
+        the text and what the parser made of it."""
         for _ in range(_MALFORMED_TRIES):
-            if parse_response(text).error is not None:
-                return text
+            parsed = parse_response(text)
+            if parsed.error is not None:
+                return text, parsed
             draft = malformed(task, rng)
             assert draft is not None and draft.text is not None
             text = draft.text
-        return "<tool_call>\n{\n</tool_call>"
+        return "<tool_call>\n{\n</tool_call>", None

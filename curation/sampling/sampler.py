@@ -5,8 +5,10 @@ Shared by the `sample` step and the benchmark; it knows nothing of the pipeline.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from curation.sampling.base import (
@@ -27,8 +29,19 @@ GROUND_TRUTH_STYLE: RenderStyle = "hermes"
 
 
 def candidate_id(task_id: str, policy_key: str, sample_index: int) -> str:
-    """A candidate's id: task, policy hash and sample index, hashed (the label of a policy is not part of it)."""
-    return content_hash({"task_id": task_id, "policy": policy_key, "sample_index": sample_index})
+    """A candidate's id: task, policy hash and sample index, hashed (the label of a policy is not part of it).
+
+    It is ``content_hash({"task_id": ..., "policy": ..., "sample_index": ...})``, with the canonical JSON written
+    out here (keys sorted, no spaces, strings as json.dumps writes them unescaped): it runs once per candidate, and
+    a JSON encoder per call cost more than the rest of the id. tests/sampling/test_sampler.py pins the equality.
+    """
+    if type(task_id) is not str or type(policy_key) is not str or type(sample_index) is not int:
+        return content_hash({"task_id": task_id, "policy": policy_key, "sample_index": sample_index})
+    canonical = (
+        f'{{"policy":{encode_basestring(policy_key)},"sample_index":{sample_index},'
+        f'"task_id":{encode_basestring(task_id)}}}'
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def ground_truth_candidate(task: Task) -> Candidate:
@@ -45,12 +58,21 @@ def ground_truth_candidate(task: Task) -> Candidate:
     )
 
 
-def to_candidate(policy: Policy, policy_key: str, request: SampleRequest, generation: Generation) -> Candidate:
-    """A generation as a candidate: raw text kept, calls parsed by the scoring parser (a parse error is data)."""
+def to_candidate(
+    policy: Policy,
+    policy_key: str,
+    request: SampleRequest,
+    generation: Generation,
+    params: dict[str, Any] | None = None,
+) -> Candidate:
+    """A generation as a candidate: raw text kept, calls parsed by the scoring parser (a parse error is data).
+
+    ``params`` is ``policy.sampling_params()``, for a caller that makes many candidates of one policy.
+    """
     calls: tuple[Any, ...] = ()
     parse_error: str | None = None
     if generation.request_error is None:
-        parsed = parse_response(generation.text)
+        parsed = generation.parsed if generation.parsed is not None else parse_response(generation.text)
         calls, parse_error = parsed.calls, parsed.error
     return Candidate(
         id=candidate_id(request.task.id, policy_key, request.sample_index),
@@ -60,7 +82,7 @@ def to_candidate(policy: Policy, policy_key: str, request: SampleRequest, genera
         calls=calls,
         parse_error=parse_error,
         request_error=generation.request_error,
-        params=policy.sampling_params(),
+        params=params if params is not None else policy.sampling_params(),  # Candidate copies it
         seed=request.seed,
         sample_index=request.sample_index,
         meta=generation.meta,
@@ -86,32 +108,41 @@ def sample_policy(
     use_cache = cache is not None and backend.uses_cache
     done: dict[tuple[str, int], Generation] = cache.get_many(key, requests) if cache and use_cache else {}
     counters["cache_hits"] += len(done)
-    missing = [request for request in requests if request.key not in done]
+    missing = [request for request in requests if request.key not in done] if done else requests
     if missing:
         by_key = {request.key: request for request in missing}
+        generated = 0
         backend.start()
         try:
             for generation in backend.generate(missing):
-                request = by_key.get(generation.key)
-                if request is None or generation.key in done:
+                generation_key = generation.key
+                request = by_key.get(generation_key)
+                if request is None or generation_key in done:
                     raise RuntimeError(
-                        f"backend {policy.backend!r} answered a request it was not asked for: {generation.key}"
+                        f"backend {policy.backend!r} answered a request it was not asked for: {generation_key}"
                     )
-                done[generation.key] = generation
-                counters["generated"] += 1
+                done[generation_key] = generation
+                generated += 1
                 if cache is not None and use_cache:
                     cache.put(key, request, generation)
         finally:
+            if generated:  # counted as before: the counter exists once something was generated
+                counters["generated"] += generated
             backend.close()
     by_task: dict[str, list[Candidate]] = {task.id: [] for task in tasks}
+    params = policy.sampling_params()
+    request_errors = parse_errors = 0
     for request in requests:
         generation = done.get(request.key) or Generation(
             task_id=request.task.id,
             sample_index=request.sample_index,
             request_error=f"backend {policy.backend!r} returned no result for this request",
         )
-        candidate = to_candidate(policy, key, request, generation)
-        counters["request_errors"] += candidate.request_error is not None
-        counters["parse_errors"] += candidate.parse_error is not None
+        candidate = to_candidate(policy, key, request, generation, params)
+        request_errors += candidate.request_error is not None
+        parse_errors += candidate.parse_error is not None
         by_task[request.task.id].append(candidate)
+    if requests:
+        counters["request_errors"] += request_errors
+        counters["parse_errors"] += parse_errors
     return by_task

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from curation.genrm import GENRM_VARIANTS, GenrmVariant, TaskPrompt, task_prompt
+from curation.memo import BoundedMemo
 from curation.render import (
     arguments_texts,
     candidate_message,
@@ -166,17 +167,10 @@ class ToolTexts:
     """
 
     def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._texts: dict[str, str] = {}
+        self._texts: BoundedMemo[str, str] = BoundedMemo(size)
 
     def __call__(self, tool: ToolSpec) -> str:
-        key = tool.model_dump_json()
-        text = self._texts.get(key)
-        if text is None:
-            if len(self._texts) >= self._size:
-                self._texts.clear()
-            text = self._texts[key] = tool_json_texts([tool])[0]
-        return text
+        return self._texts.get_or_make(tool.model_dump_json(), lambda: tool_json_texts([tool])[0])
 
 
 def task_parts(task: Task, tool_text: Callable[[ToolSpec], str] | None = None) -> TaskParts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from curation.memo import BoundedMemo
 from curation.schema import ToolSpec
 
 ABSENT: Any = object()  # "no such entry", distinct from None and from every JSON value
@@ -36,8 +37,7 @@ class ToolPlan(NamedTuple):
 
 
 # Bounded: cleared when full (the tools of the tasks at hand come back at once).
-_PLANS: dict[int, tuple[ToolSpec, ToolPlan]] = {}
-_PLANS_LIMIT = 16384
+_PLANS: BoundedMemo[int, tuple[ToolSpec, ToolPlan]] = BoundedMemo(16384)
 
 
 def _fast_types(schema: Any) -> frozenset[type]:
@@ -69,7 +69,5 @@ def plan_for(tool: ToolSpec) -> ToolPlan:
         item_types={name: types for name, sub in properties.items() if (types := _item_types(sub))},
         extra=extra if extra is True or isinstance(extra, dict) else ABSENT,
     )
-    if len(_PLANS) >= _PLANS_LIMIT:
-        _PLANS.clear()
-    _PLANS[id(tool)] = (tool, plan)
+    _PLANS.put(id(tool), (tool, plan))
     return plan

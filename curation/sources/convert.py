@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from curation.memo import BoundedMemo
 from curation.schema import Message, ToolCall, ToolSpec, Trajectory
 from curation.sources.base import SourceError
 from curation.sources.textparse import ParseError, parse_value
@@ -40,12 +41,10 @@ def parsed(value: Any, reason: str, what: str) -> Any:
 # and validated once, keyed by its exact data (exact_key); ToolSpec is frozen, so one record can serve every
 # trajectory that uses it. Bounded: cleared when full. Definitions that fail are never kept (their error names the
 # record's position).
-_TOOL_SPECS: dict[bytes, ToolSpec] = {}
-_TOOL_SPECS_LIMIT = 8192
+_TOOL_SPECS: BoundedMemo[bytes, ToolSpec] = BoundedMemo(8192)
 _TOOL_KEY_LIMIT = 8_000  # bytes; a larger definition is rare and repaired every time
 # And whole tool lists by their text, as the record gave it: many sources repeat one list in record after record.
-_TOOL_LISTS: dict[str, tuple[ToolSpec, ...]] = {}
-_TOOL_LISTS_LIMIT = 512
+_TOOL_LISTS: BoundedMemo[str, tuple[ToolSpec, ...]] = BoundedMemo(512)
 _TOOL_LIST_KEY_LIMIT = 100_000  # characters
 
 
@@ -53,14 +52,9 @@ def tool_specs(value: Any, what: str = "tools") -> tuple[ToolSpec, ...]:
     """The tools of a record from a list (or one object, or its JSON/Python text) of tool definitions."""
     if not isinstance(value, str):
         return _tool_specs(value, what)
-    specs = _TOOL_LISTS.get(value)
-    if specs is None:
-        specs = _tool_specs(value, what)
-        if len(value) <= _TOOL_LIST_KEY_LIMIT:
-            if len(_TOOL_LISTS) >= _TOOL_LISTS_LIMIT:
-                _TOOL_LISTS.clear()
-            _TOOL_LISTS[value] = specs
-    return specs
+    if len(value) > _TOOL_LIST_KEY_LIMIT:
+        return _tool_specs(value, what)
+    return _TOOL_LISTS.get_or_make(value, lambda: _tool_specs(value, what))
 
 
 def _tool_specs(value: Any, what: str) -> tuple[ToolSpec, ...]:
@@ -79,16 +73,9 @@ def tool_spec(value: Any, what: str) -> ToolSpec:
     if not isinstance(value, dict):
         return _tool_spec(value, what)
     key = exact_key(value)
-    if key is None:
+    if key is None or len(key) > _TOOL_KEY_LIMIT:
         return _tool_spec(value, what)
-    spec = _TOOL_SPECS.get(key)
-    if spec is None:
-        spec = _tool_spec(value, what)
-        if len(key) <= _TOOL_KEY_LIMIT:
-            if len(_TOOL_SPECS) >= _TOOL_SPECS_LIMIT:
-                _TOOL_SPECS.clear()
-            _TOOL_SPECS[key] = spec
-    return spec
+    return _TOOL_SPECS.get_or_make(key, lambda: _tool_spec(value, what))
 
 
 def _tool_spec(value: Any, what: str) -> ToolSpec:

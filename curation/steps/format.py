@@ -29,7 +29,6 @@ from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-# write_configs and SPLITS are part of this module's API (see the docstring); they live with the file writer.
 from curation.config_files import SPLITS as SPLITS
 from curation.config_files import export_configs
 from curation.config_files import write_configs as write_configs
@@ -46,6 +45,9 @@ from curation.config_rows import (
     trl_row,
     turn,
 )
+
+# write_configs and SPLITS are part of this module's API (see the docstring); they live with the file writer.
+from curation.memo import BoundedMemo
 from curation.registry import steps
 from curation.schema import Candidate, FormattedRow, Pair, Record
 from curation.steps.base import RejectRecord, Step
@@ -96,10 +98,10 @@ class RowFormatter:
 
     def __init__(self, options: FormatOptions) -> None:
         self.options = options
-        self._parts: dict[str, TaskParts] = {}
+        self._parts: BoundedMemo[str, TaskParts] = BoundedMemo(self._CACHED_TASKS)
         # Keyed by candidate id and text: an id names one candidate of one task, the text guards against a
         # candidate edited after the fact (a reviewer's copy, say) under the same id.
-        self._turns: dict[tuple[str, str], Turn] = {}
+        self._turns: BoundedMemo[tuple[str, str], Turn] = BoundedMemo(self._CACHED_TASKS * 16)
         self._tool_texts = ToolTexts()
 
     def rows(self, pair: Pair, swapped: bool | None = None) -> list[FormattedRow]:
@@ -113,20 +115,10 @@ class RowFormatter:
         ]
 
     def _task_parts(self, pair: Pair) -> TaskParts:
-        parts = self._parts.get(pair.task.id)
-        if parts is None:
-            if len(self._parts) >= self._CACHED_TASKS:
-                self._parts.clear()
-                self._turns.clear()
-            parts = self._parts[pair.task.id] = task_parts(pair.task, self._tool_texts)
-        return parts
+        return self._parts.get_or_make(pair.task.id, lambda: task_parts(pair.task, self._tool_texts))
 
     def _turn(self, candidate: Candidate) -> Turn:
-        key = (candidate.id, candidate.text)
-        rendered = self._turns.get(key)
-        if rendered is None:
-            rendered = self._turns[key] = turn(candidate)
-        return rendered
+        return self._turns.get_or_make((candidate.id, candidate.text), lambda: turn(candidate))
 
     def _row(self, config: ConfigName, view: PairView, swapped: bool) -> dict[str, Any]:
         if config == "pairs":

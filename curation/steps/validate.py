@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from curation.memo import BoundedMemo
 from curation.registry import steps
 from curation.schema import Message, Task, ToolCall, ToolSpec
 from curation.scoring.tool_plans import plan_for
@@ -15,25 +16,16 @@ from curation.tool_schema import exact_key, normalize_parameters, value_type_err
 # The same tools come back in task after task: each is repaired once, keyed by its exact data (exact_key); the
 # repaired ToolSpec is frozen, so one record serves every task that offers the tool, and the checker's per-tool
 # plans (tool_plans) are found by it. Bounded: cleared when full.
-_REPAIRED: dict[tuple[str, str, bytes], ToolSpec] = {}
-_REPAIRED_LIMIT = 8192
+_REPAIRED: BoundedMemo[tuple[str, str, bytes], ToolSpec] = BoundedMemo(8192)
 _REPAIRED_KEY_LIMIT = 8_000  # bytes; a larger schema is rare and repaired every time
 
 
 def repaired_tool(tool: ToolSpec) -> ToolSpec:
     """``tool`` with its parameters as JSON Schema (normalize_parameters)."""
     parameters_key = exact_key(tool.parameters)
-    if parameters_key is None:
+    if parameters_key is None or len(parameters_key) > _REPAIRED_KEY_LIMIT:
         return _repaired(tool)
-    key = (tool.name, tool.description, parameters_key)
-    repaired = _REPAIRED.get(key)
-    if repaired is None:
-        repaired = _repaired(tool)
-        if len(parameters_key) <= _REPAIRED_KEY_LIMIT:
-            if len(_REPAIRED) >= _REPAIRED_LIMIT:
-                _REPAIRED.clear()
-            _REPAIRED[key] = repaired
-    return repaired
+    return _REPAIRED.get_or_make((tool.name, tool.description, parameters_key), lambda: _repaired(tool))
 
 
 def _repaired(tool: ToolSpec) -> ToolSpec:

@@ -1,21 +1,12 @@
-"""A task's history and tools as OpenAI chat messages, the form both vLLM and OpenAI-compatible servers take."""
+"""A task's history as OpenAI chat messages, the form both vLLM and OpenAI-compatible servers take (tools:
+curation.render.openai_tools, the same form the release configs use)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from curation.schema import Message, ToolSpec
-
-
-def openai_tools(tools: tuple[ToolSpec, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "type": "function",
-            "function": {"name": tool.name, "description": tool.description, "parameters": tool.parameters},
-        }
-        for tool in tools
-    ]
+from curation.schema import Message
 
 
 def openai_messages(history: tuple[Message, ...]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from curation.registry import backends
+from curation.render import openai_tools
 from curation.sampling.base import (
     BackendOptions,
     Generation,
@@ -31,7 +32,7 @@ from curation.sampling.base import (
     SamplingBackend,
     missing_dependency,
 )
-from curation.sampling.chat import openai_messages, openai_tools
+from curation.sampling.chat import openai_messages
 
 _RETRY_STATUS = frozenset({408, 409, 429})
 _MAX_BACKOFF_S = 30.0

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from curation.registry import backends
+from curation.render import openai_tools
 from curation.sampling.base import (
     BackendOptions,
     Generation,
@@ -27,7 +28,7 @@ from curation.sampling.base import (
     SamplingBackend,
     missing_dependency,
 )
-from curation.sampling.chat import openai_messages, openai_tools
+from curation.sampling.chat import openai_messages
 from curation.schema import canonical_json
 
 INSTALL_HINT = "run scripts/setup_vllm_env.sh and use .venv-vllm/bin/toolpref (or pip install vllm on a GPU machine)"

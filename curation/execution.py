@@ -34,6 +34,7 @@ from curation.records_io import (
     count_rows,
     iter_id_and_record_arrays,
     read_key_columns,
+    read_records,
     records_table,
 )
 from curation.schema import Record, Reject
@@ -289,6 +290,10 @@ def execute_chain(
             pool = WorkerPool(steps, contexts, workers)
         for step, context in zip(steps, contexts, strict=True):
             step.setup(context)
+        if head.prepares() and upstream is not None:
+            input_type = head.input_type
+            assert input_type is not None
+            head.prepare(lambda: read_records(upstream, input_type))
         results: Iterator[list[StepBatch]] = (
             pool.run(batches) if pool is not None else (process_chain(steps, texts) for texts in batches)
         )

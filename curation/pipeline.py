@@ -272,7 +272,8 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
 def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]:
     """The steps in the groups they run in: a finished step alone (reused), and runs of consecutive unfinished
     record-level steps fused into one pass (see curation/execution.py), headed by a source step that reads in
-    units, or by any record-level step. A global step runs alone; a selection step heads a new pass; worker-safe
+    units, or by any record-level step. A global step runs alone; a selection step and a step with a first
+    pass (prepare) head a new pass; worker-safe
     steps fuse only with worker-safe steps."""
     groups: list[list[PlannedStep]] = []
     for current in planned:
@@ -297,6 +298,7 @@ def _fuses(group: Sequence[PlannedStep], planned: PlannedStep) -> bool:
         unfinished
         and streaming
         and not step.selection_keys
+        and not step.prepares()
         and step.runs_in_workers() == all(p.step.runs_in_workers() for p in group)
     )
 

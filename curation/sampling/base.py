@@ -194,6 +194,12 @@ class SamplingBackend(ABC):
     def close(self) -> None:  # noqa: B027  (optional hook)
         """Release what start acquired; safe to call twice."""
 
+    def start_once(self) -> None:
+        """start(), unless this object was started already: for a caller that keeps one backend across batches."""
+        if not getattr(self, "_started_once", False):
+            self.start()
+            self._started_once = True
+
     @abstractmethod
     def generate(self, requests: Sequence[SampleRequest]) -> Iterator[Generation]:
         """One Generation per request, in any order."""

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, ClassVar
 
 from curation.sampling.base import (
     GROUND_TRUTH_ORIGIN,
@@ -95,11 +95,15 @@ def sample_policy(
     cache: RequestCache | None = None,
     counters: Counter[str] | None = None,
     backend: SamplingBackend | None = None,
+    keep_open: bool = False,
+    failed: dict[tuple[str, int], Generation] | None = None,
 ) -> dict[str, list[Candidate]]:
     """Every candidate of ``policy`` for ``tasks``, by task id, in sample order.
 
     Cached generations are reused; the backend starts only if something is missing, and each new generation is
     stored the moment it arrives. A request the backend never answered becomes a candidate with request_error.
+    ``keep_open``: leave the backend started (the caller closes it after its last batch); ``failed``: collects the
+    generations that failed, which the cache does not keep.
     """
     counters = counters if counters is not None else Counter()
     backend = backend or backend_class(policy.backend)(policy)
@@ -112,7 +116,10 @@ def sample_policy(
     if missing:
         by_key = {request.key: request for request in missing}
         generated = 0
-        backend.start()
+        if keep_open:
+            backend.start_once()
+        else:
+            backend.start()
         try:
             for generation in backend.generate(missing):
                 generation_key = generation.key
@@ -128,7 +135,8 @@ def sample_policy(
         finally:
             if generated:  # counted as before: the counter exists once something was generated
                 counters["generated"] += generated
-            backend.close()
+            if not keep_open:
+                backend.close()
     by_task: dict[str, list[Candidate]] = {task.id: [] for task in tasks}
     params = policy.sampling_params()
     request_errors = parse_errors = 0
@@ -138,6 +146,8 @@ def sample_policy(
             sample_index=request.sample_index,
             request_error=f"backend {policy.backend!r} returned no result for this request",
         )
+        if failed is not None and generation.request_error is not None:
+            failed[request.key] = generation
         candidate = to_candidate(policy, key, request, generation, params)
         request_errors += candidate.request_error is not None
         parse_errors += candidate.parse_error is not None
@@ -146,3 +156,22 @@ def sample_policy(
         counters["request_errors"] += request_errors
         counters["parse_errors"] += parse_errors
     return by_task
+
+
+class ReplayBackend(SamplingBackend):
+    """The backend of `sample`'s streaming pass after its first pass (Sample.prepare) ran every request: what
+    succeeded is in the request cache, and this gives back what failed, with its error, so no engine starts again."""
+
+    requires_model: ClassVar[bool] = False
+
+    def __init__(self, policy: Policy, failed: dict[tuple[str, int], Generation]) -> None:
+        super().__init__(policy)
+        self.failed = failed
+
+    def generate(self, requests: Sequence[SampleRequest]) -> Iterator[Generation]:
+        for request in requests:
+            yield self.failed.get(request.key) or Generation(
+                task_id=request.task.id,
+                sample_index=request.sample_index,
+                request_error="no generation: the request was not made in the first pass of sample",
+            )

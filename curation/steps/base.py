@@ -8,7 +8,7 @@ places, so in = out + rejected holds for every step.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -102,6 +102,15 @@ class Step(BaseModel):
     def runs_in_workers(self) -> bool:
         """Whether this configured step may run in worker processes (``parallel``, unless a config says no)."""
         return self.parallel
+
+    def prepares(self) -> bool:
+        """Whether the step makes a first pass over its whole input (``prepare``) before records stream through
+        it; such a step heads its own pass, since its input must be complete first."""
+        return False
+
+    def prepare(self, records: Callable[[], Iterator[Any]]) -> None:
+        """The first pass: ``records()`` streams the whole input, as often as the step needs (sampling with model
+        engines: one policy at a time over every task, into the request cache)."""
 
     def select(self, columns: dict[str, list[Any]]) -> None:
         """Selection steps only: decide from the ``id`` column and the ``selection_keys`` columns of the input."""

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any, ClassVar
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from curation.registry import steps
-from curation.sampling.base import Policy, backend_class, policy_hash
+from curation.sampling.base import Generation, Policy, backend_class, policy_hash
 from curation.sampling.cache import RequestCache
 from curation.sampling.perturb import PerturbBackend
-from curation.sampling.sampler import ground_truth_candidate, sample_policy
+from curation.sampling.sampler import ReplayBackend, ground_truth_candidate, sample_policy
 from curation.schema import Candidate, Record, SampledTask, Task
 from curation.steps.base import Outcome, Step, StepContext
+
+_FIRST_PASS_COUNTERS = ("cache_hits", "generated")
 
 
 def _default_policies() -> list[Policy]:
@@ -25,24 +28,31 @@ def _default_policies() -> list[Policy]:
 class Sample(Step):
     """Sample candidate next turns for each task from several policies, with the ground truth as a candidate.
 
-    Inputs: Task. Outputs: SampledTask (the GT first, then each policy's samples in order). Each policy runs over
-    all tasks at once (an engine batches them); generations go through the request cache in the workspace, so a
-    killed run resumes without sending a finished request again.
+    Inputs: Task. Outputs: SampledTask (the GT first, then each policy's samples in order). Policies with a model
+    run first, one at a time over every task (prepare: one engine loaded at a time, fed big batches), and their
+    generations go into the request cache in the workspace, so a killed run resumes without sending a finished
+    request again; then tasks stream through in batches and take their candidates from the cache. Perturbation
+    needs no engine and no cache: it runs in the streaming pass, in worker processes.
     """
 
     name: ClassVar[str] = "sample"
     description: ClassVar[str] = "Task -> SampledTask: GT + candidates from each policy (perturb, vllm, openai, ray)"
     input_type: ClassVar[type[Record] | None] = Task
     output_type: ClassVar[type[Record]] = SampledTask
-    # Global with a model engine: each policy sees every task in one go, so each engine is loaded once, alone, and
-    # batches everything. Perturbation needs no engine: then tasks stream in batches, in worker processes.
-    batch_size: ClassVar[int | None] = None
+    batch_size: ClassVar[int | None] = 512
 
     policies: list[Policy] = Field(default_factory=_default_policies, description="where candidates come from")
     include_ground_truth: bool = Field(default=True, description="add the GT turn as a candidate")
-    use_cache: bool = Field(default=True, description="reuse and store generations in <workspace>/cache")
+    use_cache: bool = Field(
+        default=True,
+        description="reuse and store generations in <workspace>/cache (without it, model sampling holds every "
+        "task in memory at once)",
+    )
+    prefetch_batch_size: int = Field(default=4096, ge=1, description="tasks per engine call in the first pass")
 
     _cache: RequestCache | None = PrivateAttr(default=None)
+    # Per model policy, after prepare(): the requests that failed in the first pass (the cache keeps only successes).
+    _failed: dict[str, dict[tuple[str, int], Generation]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _distinct_policies(self) -> Sample:
@@ -68,10 +78,34 @@ class Sample(Step):
         return all(issubclass(backend_class(policy.backend), PerturbBackend) for policy in self.policies)
 
     def input_batch_size(self) -> int | None:
-        return 512 if self._engine_free() else None
+        # Model sampling without the cache has nowhere to keep a first pass: every task at once, as one batch.
+        return self.batch_size if self._engine_free() or self.use_cache else None
 
     def runs_in_workers(self) -> bool:
         return self._engine_free()
+
+    def prepares(self) -> bool:
+        return not self._engine_free() and self.use_cache
+
+    def prepare(self, records: Callable[[], Iterator[Any]]) -> None:
+        """Each model policy over every task, one policy (one engine) at a time, generations into the cache."""
+        self._failed = {}
+        for policy in self.policies:
+            backend = backend_class(policy.backend)(policy)
+            if not backend.uses_cache:  # perturbation: made in the streaming pass
+                continue
+            failed = self._failed[policy.name] = {}
+            counters: Counter[str] = Counter()
+            try:
+                tasks = iter(records())
+                while batch := list(islice(tasks, self.prefetch_batch_size)):
+                    sample_policy(batch, policy, self._cache, counters, backend=backend, keep_open=True, failed=failed)
+            finally:
+                backend.close()
+            for counter in _FIRST_PASS_COUNTERS:
+                if counters[counter]:
+                    self.count(counter, counters[counter])
+                    self.count(f"policy:{policy.name}:{counter}", counters[counter])
 
     def setup(self, ctx: StepContext) -> None:
         for policy in self.policies:
@@ -89,8 +123,12 @@ class Sample(Step):
         per_policy: list[dict[str, list[Candidate]]] = []
         for policy in self.policies:
             counters: Counter[str] = Counter()
-            per_policy.append(sample_policy(tasks, policy, self._cache, counters))
+            failed = self._failed.get(policy.name) if self._failed is not None else None
+            replay = ReplayBackend(policy, failed) if failed is not None else None
+            per_policy.append(sample_policy(tasks, policy, self._cache, counters, backend=replay))
             for counter, value in counters.items():
+                if replay is not None and counter in _FIRST_PASS_COUNTERS:
+                    continue  # counted by prepare; here everything is a cache hit
                 self.count(counter, value)
                 self.count(f"policy:{policy.name}:{counter}", value)
         outcomes: list[Outcome] = []

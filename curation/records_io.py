@@ -119,9 +119,7 @@ class _TableWriter:
 
     def _rows_to_table(self) -> None:
         if self._rows:
-            schema = self._schema()
-            columns = list(zip(*self._rows, strict=True))
-            self._tables.append(pa.table(dict(zip(schema.names, columns, strict=True)), schema=schema))
+            self._tables.append(rows_table(self._schema(), self._rows))
             self._rows = []
 
     def _schema(self) -> pa.Schema:
@@ -158,7 +156,7 @@ class RecordWriter(_TableWriter):
     def write(self, record: Record) -> None:
         if self.schema is None:
             self.schema = record_schema(type(record))
-        self._add_row((record_id(record), record.model_dump_json(), *key_values(record)))
+        self._add_row(record_row(record))
 
     def __enter__(self) -> RecordWriter:
         return self
@@ -167,13 +165,19 @@ class RecordWriter(_TableWriter):
         self.close()
 
 
-def records_table(records: Sequence[Record], record_type: type[Record] | None) -> pa.Table:
-    """Records as the rows of a data file of ``record_type`` (what RecordWriter.write_table takes)."""
-    schema = record_schema(record_type)
-    columns: list[list[Any]] = [[record_id(r) for r in records], [r.model_dump_json() for r in records]]
-    for _, _, read in KEY_COLUMNS.get(record_type, ()) if record_type is not None else ():
-        columns.append([read(r) for r in records])
+def record_row(record: Record) -> tuple[Any, ...]:
+    """One record as a row of its data file: id, JSON, key columns."""
+    return (record_id(record), record.model_dump_json(), *key_values(record))
+
+
+def rows_table(schema: pa.Schema, rows: Sequence[tuple[Any, ...]]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema.names)
     return pa.table(dict(zip(schema.names, columns, strict=True)), schema=schema)
+
+
+def records_table(records: Sequence[Record], record_type: type[Record]) -> pa.Table:
+    """Records of ``record_type`` as rows of its data file (what RecordWriter.write_table takes)."""
+    return rows_table(record_schema(record_type), [record_row(record) for record in records])
 
 
 class RejectWriter(_TableWriter):
@@ -199,14 +203,9 @@ def write_records(path: Path, records: Iterable[Record], record_type: type[Recor
 
 def iter_json(path: Path, batch_size: int = ROW_GROUP) -> Iterator[list[str]]:
     """Batches of record JSON strings, streamed from a data file."""
-    for _, texts in iter_ids_and_json(path, batch_size):
-        yield texts
-
-
-def iter_ids_and_json(path: Path, batch_size: int = ROW_GROUP) -> Iterator[tuple[list[str], list[str]]]:
-    """Batches of (record ids, record JSON strings), streamed from a data file."""
-    for identifiers, texts in iter_id_and_record_arrays(path, batch_size):
-        yield identifiers.to_pylist(), texts.to_pylist()
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=batch_size, columns=["record"]):
+        yield batch.column(0).to_pylist()
 
 
 def iter_id_and_record_arrays(path: Path, batch_size: int = ROW_GROUP) -> Iterator[tuple[pa.Array, pa.Array]]:

@@ -15,7 +15,7 @@ the order of keys in an object does not matter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from curation.schema import ToolCall, canonical_json
@@ -96,27 +96,23 @@ def _canonical_or_none(memo: dict[int, str | None], index: int, arguments: dict[
 def exactly_equal(left: Any, right: Any) -> bool:
     """Equality of JSON values with their types: True is not 1, 1 is not 1.0; key order is ignored."""
     left_type, right_type = type(left), type(right)
+    pairs: Iterable[tuple[Any, Any]]
     if left_type is dict:
         if right_type is not dict or left.keys() != right.keys():
             return False
-        for key, value in left.items():
-            other = right[key]
-            value_type = type(value)
-            if value_type is dict or value_type is list or value_type is tuple:
-                if not exactly_equal(value, other):
-                    return False
-            elif value_type is not type(other) or value != other:
-                return False
-        return True
-    if left_type is list or left_type is tuple:
+        pairs = ((value, right[key]) for key, value in left.items())
+    elif left_type is list or left_type is tuple:
         if (right_type is not list and right_type is not tuple) or len(left) != len(right):
             return False
-        for value, other in zip(left, right, strict=True):
-            value_type = type(value)
-            if value_type is dict or value_type is list or value_type is tuple:
-                if not exactly_equal(value, other):
-                    return False
-            elif value_type is not type(other) or value != other:
+        pairs = zip(left, right, strict=True)
+    else:
+        return left_type is right_type and left == right
+    for value, other in pairs:
+        # Scalars are compared here, without a call: most values are, and this runs for every argument.
+        value_type = type(value)
+        if value_type is dict or value_type is list or value_type is tuple:
+            if not exactly_equal(value, other):
                 return False
-        return True
-    return left_type is right_type and left == right
+        elif value_type is not type(other) or value != other:
+            return False
+    return True

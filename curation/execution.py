@@ -140,18 +140,6 @@ class _Tally:
         self.cpu_seconds = 0.0
         self.reasons: Counter[str] = Counter()
 
-    def take_item(self, step: Step, item: Record | Reject, writer: RecordWriter, rejects: RejectWriter) -> None:
-        """A source step's item: one native unit read, or a reject."""
-        self.inputs += 1
-        if isinstance(item, Reject):
-            self.reject(item, rejects)
-            return
-        if not isinstance(item, step.output_type):
-            raise TypeError(f"step {step.name!r} produced {type(item).__name__}, not {step.output_type.__name__}")
-        writer.write(item)
-        self.forwarded += 1
-        self.rows_out += 1
-
     def take_batch(self, batch: StepBatch, writer: RecordWriter, rejects: RejectWriter) -> None:
         self.inputs += batch.inputs
         self.forwarded += batch.forwarded
@@ -159,8 +147,7 @@ class _Tally:
         self.cpu_seconds += batch.cpu
         writer.write_table(batch.outputs)
         for reject in batch.rejects:
-            rejects.write(reject)
-            self.reasons[reject.reason] += 1
+            self.reject(reject, rejects)
 
     def unselected(
         self, identifiers: Sequence[str], verdicts: Sequence[tuple[str, str]], raw: pa.Array, rejects: RejectWriter
@@ -234,28 +221,6 @@ class _StepOutput:
         shutil.rmtree(self.temporary, ignore_errors=True)
 
 
-def execute_source(
-    target: StepTarget, workspace: Workspace, base_dir: Path, progress: ProgressCallback | None = None
-) -> dict[str, Any]:
-    """Run a source step (ingest) into its folder."""
-    output = _StepOutput(target)
-    step = target.step
-    started = time.perf_counter()
-    step.setup(output.context(workspace, base_dir))
-    try:
-        for item in step.generate(output.context(workspace, base_dir)):
-            output.tally.take_item(step, item, output.writer, output.rejects)
-            if progress is not None:
-                progress(target.label, 1, None)
-        output.close_writers()
-        return output.finish(time.perf_counter() - started, [target.label])
-    except BaseException:
-        output.discard()
-        raise
-    finally:
-        step.teardown()
-
-
 def execute_chain(
     targets: Sequence[StepTarget],
     upstream: Path | None,
@@ -264,7 +229,7 @@ def execute_chain(
     progress: ProgressCallback | None = None,
 ) -> list[dict[str, Any]]:
     """Run record-level steps over ``upstream`` in one streaming pass; return each step's stats. Without an
-    upstream the chain starts with a parallel source step, whose units are read here."""
+    upstream the chain starts with a source step, whose units are read here."""
     from curation.parallel import WorkerPool, parallel_worth_it, worker_count
 
     steps = [target.step for target in targets]
@@ -278,14 +243,17 @@ def execute_chain(
         outputs = [_StepOutput(target) for target in targets]
         contexts = [output.context(workspace, base_dir) for output in outputs]
         workers = worker_count()
+        worker_safe = workers > 1 and all(step.runs_in_workers() for step in steps)
         total: int | None = None
         batches: Iterator[Any]
-        if upstream is None:  # units() reads files; it needs no setup (a source step sets up nothing)
-            batches, size = _peeked_unit_batches(head, contexts[0])
+        if upstream is None:
+            # Only a worker-safe source step is peeked at (to size the input) before setup: its units() must
+            # need none (ingest sets nothing up); any other is read lazily, after setup.
+            batches, size = _unit_batches(head, contexts[0], peek=worker_safe)
         else:
             total = size = count_rows(upstream)
             batches = _selected_batches(head, upstream, outputs[0], total, targets[0].label, progress)
-        if all(step.runs_in_workers() for step in steps) and parallel_worth_it(head, size, workers):
+        if worker_safe and parallel_worth_it(head, size, workers):
             # Workers get the steps as they are now (a selection step with its decisions), before setup here.
             pool = WorkerPool(steps, contexts, workers)
         for step, context in zip(steps, contexts, strict=True):
@@ -348,12 +316,14 @@ def _selected_batches(
             yield texts
 
 
-def _peeked_unit_batches(head: Step, context: StepContext) -> tuple[Iterator[list[Any]], int]:
-    """A source step's units in batches, and how many units the first few batches hold (enough to tell whether
-    worker processes pay off), without losing any."""
+def _unit_batches(head: Step, context: StepContext, peek: bool) -> tuple[Iterator[list[Any]], int]:
+    """A source step's units in batches, and with ``peek`` how many units the first few batches hold (enough to
+    tell whether worker processes pay off), without losing any; without it, nothing is read yet (0)."""
     size = head.input_batch_size() or 512
     units = iter(head.units(context))
     batches = iter(lambda: list(islice(units, size)), [])
+    if not peek:
+        return batches, 0
     first = list(islice(batches, 4))
     return chain(first, batches), sum(map(len, first))
 

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import curation
-from curation.execution import ProgressCallback, StepTarget, execute_chain, execute_source
+from curation.execution import ProgressCallback, StepTarget, execute_chain
 from curation.registry import UnknownPluginError, steps
 from curation.schema import content_hash
 from curation.steps.base import Step, StepContext
@@ -258,11 +258,8 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
             results[head.index] = StepResult(head, "reused", stats)
             continue
         targets = [StepTarget(p.step, p.dir, p.label, p.hash) for p in group]
-        if head.step.input_type is None and not head.step.parallel:
-            all_stats = [execute_source(targets[0], plan.workspace, plan.base_dir, progress)]
-        else:
-            upstream = plan.steps[head.index - 2].dir / "data.parquet" if head.step.input_type is not None else None
-            all_stats = execute_chain(targets, upstream, plan.workspace, plan.base_dir, progress)
+        upstream = plan.steps[head.index - 2].dir / "data.parquet" if head.step.input_type is not None else None
+        all_stats = execute_chain(targets, upstream, plan.workspace, plan.base_dir, progress)
         for planned, stats in zip(group, all_stats, strict=True):
             results[planned.index] = StepResult(planned, "done", stats)
     _write_run_manifest(plan)
@@ -271,10 +268,9 @@ def run_plan(plan: Plan, progress: ProgressCallback | None = None) -> list[StepR
 
 def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]:
     """The steps in the groups they run in: a finished step alone (reused), and runs of consecutive unfinished
-    record-level steps fused into one pass (see curation/execution.py), headed by a source step that reads in
-    units, or by any record-level step. A global step runs alone; a selection step and a step with a first
-    pass (prepare) head a new pass; worker-safe
-    steps fuse only with worker-safe steps."""
+    steps fused into one pass (see curation/execution.py), possibly headed by a source step. A global step runs
+    alone; a selection step and a step with a first pass (prepare) head a new pass; worker-safe steps fuse only
+    with worker-safe steps."""
     groups: list[list[PlannedStep]] = []
     for current in planned:
         previous = groups[-1] if groups else None
@@ -288,12 +284,7 @@ def _execution_groups(planned: Sequence[PlannedStep]) -> list[list[PlannedStep]]
 def _fuses(group: Sequence[PlannedStep], planned: PlannedStep) -> bool:
     head, step = group[0].step, planned.step
     unfinished = not (group[0].dir / "_SUCCESS").is_file() and not (planned.dir / "_SUCCESS").is_file()
-    # A source step heads a pass when it reads in units (parallel); a global step is never part of one.
-    streaming = (
-        (head.input_type is not None or head.parallel)
-        and head.input_batch_size() is not None
-        and step.input_batch_size() is not None
-    )
+    streaming = head.input_batch_size() is not None and step.input_batch_size() is not None  # never a global step
     return (
         unfinished
         and streaming
@@ -333,8 +324,6 @@ def execute_step(
 ) -> dict[str, Any]:
     """Run one step from ``upstream`` (a data.parquet, or None for a source step) into ``final_dir``."""
     target = StepTarget(step, final_dir, label or step.name, step_hash)
-    if upstream is None:
-        return execute_source(target, workspace, base_dir, progress)
     return execute_chain([target], upstream, workspace, base_dir, progress)[0]
 
 

@@ -121,16 +121,20 @@ class Step(BaseModel):
         return None
 
     def generate(self, ctx: StepContext) -> Iterator[Record | Reject]:
-        """Source steps only: every record read, or a Reject for what could not be read."""
+        """Source steps: every record read, or a Reject for what could not be read (or implement units and
+        convert_unit instead)."""
         raise NotImplementedError(f"step {self.name!r} is not a source step")
 
     def units(self, ctx: StepContext) -> Iterator[Any]:
-        """``parallel`` source steps: picklable units of work (native records) read in the main process."""
-        raise NotImplementedError(f"step {self.name!r} does not read in units")
+        """Source steps: what the main process reads, for convert_unit; by default everything generate yields. A
+        ``parallel`` source step yields picklable units (native records) that workers convert, and its units()
+        must need no setup."""
+        return self.generate(ctx)
 
     def convert_unit(self, unit: Any) -> Sequence[Record | Reject]:
-        """``parallel`` source steps: the records (or rejects) of one unit, possibly in a worker process."""
-        raise NotImplementedError(f"step {self.name!r} does not read in units")
+        """Source steps: the records (or rejects) of one unit, in a worker process for a ``parallel`` step; by
+        default the unit itself (an item of generate)."""
+        return [unit]
 
     # -- bookkeeping -----------------------------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:

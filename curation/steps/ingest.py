@@ -65,10 +65,6 @@ class Ingest(Step):
                     digests[f"{entry.source}:{file.name}:{len(digests)}"] = _file_sha256(file)
         return digests
 
-    def generate(self, ctx: StepContext) -> Iterator[Trajectory | Reject]:
-        for unit in self.units(ctx):
-            yield from self.convert_unit(unit)
-
     def units(self, ctx: StepContext) -> Iterator[tuple[int, RawRecord | Trajectory | Reject]]:
         """(source position, native record not yet converted, or an item already read) for convert_unit."""
         for position, entry in enumerate(self.sources):

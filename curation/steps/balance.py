@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from curation.records_io import key_values
+from curation.records_io import KEY_COLUMNS, key_values
 from curation.registry import steps
 from curation.schema import ErrorType, Pair, Split
 from curation.steps.base import Outcome, RejectRecord, Step
@@ -100,7 +100,8 @@ class PairKeys:
         return self.error_type or NO_ERROR_TYPE
 
 
-KEY_FIELDS = ("task_id", "trajectory_id", "source", "intensity_bin", "complexity", "error_type")
+# The key columns of a Pair file, in PairKeys' order after the id (PairKeys is built from them positionally).
+KEY_FIELDS = tuple(name for name, _, _ in KEY_COLUMNS[Pair])
 
 
 def keys_of(pair: Pair) -> PairKeys:

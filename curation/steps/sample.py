@@ -12,7 +12,6 @@ from pydantic import Field, PrivateAttr, model_validator
 from curation.registry import steps
 from curation.sampling.base import Generation, Policy, backend_class, policy_hash
 from curation.sampling.cache import RequestCache
-from curation.sampling.perturb import PerturbBackend
 from curation.sampling.sampler import ReplayBackend, ground_truth_candidate, sample_policy
 from curation.schema import Candidate, Record, SampledTask, Task
 from curation.steps.base import Outcome, Step, StepContext
@@ -74,8 +73,9 @@ class Sample(Step):
         return self
 
     def _engine_free(self) -> bool:
-        """Only perturbation: pure per task, nothing to load, nothing cached."""
-        return all(issubclass(backend_class(policy.backend), PerturbBackend) for policy in self.policies)
+        """Only backends cheaper than a cache lookup (perturbation): pure per task, nothing to load, nothing cached.
+        The others are the ones prepare() runs first."""
+        return not any(backend_class(policy.backend).uses_cache for policy in self.policies)
 
     def input_batch_size(self) -> int | None:
         # Model sampling without the cache has nowhere to keep a first pass: every task at once, as one batch.
@@ -91,9 +91,10 @@ class Sample(Step):
         """Each model policy over every task, one policy (one engine) at a time, generations into the cache."""
         self._failed = {}
         for policy in self.policies:
-            backend = backend_class(policy.backend)(policy)
-            if not backend.uses_cache:  # perturbation: made in the streaming pass
+            backend_type = backend_class(policy.backend)
+            if not backend_type.uses_cache:  # perturbation: made in the streaming pass
                 continue
+            backend = backend_type(policy)
             failed = self._failed[policy.name] = {}
             counters: Counter[str] = Counter()
             try:

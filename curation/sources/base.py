@@ -119,13 +119,13 @@ class SourceAdapter:
 
     def read(self, path: Path) -> Iterator[Trajectory | Reject]:
         """Everything under ``path`` (a file or a folder). Override when a source spans several files."""
-        for file in data_files(path):
-            yield from self.read_file(file)
+        for unit in self.read_units(path):
+            yield from self.convert_unit(unit)
 
     def read_units(self, path: Path) -> Iterator[RawRecord | Trajectory | Reject]:
         """What ``read`` yields, except that per-record conversion is left to ``convert_unit``, so that it can
         run in worker processes. An adapter that overrides ``read`` converts here itself."""
-        if type(self).read is not SourceAdapter.read or type(self).read_file is not SourceAdapter.read_file:
+        if type(self).read is not SourceAdapter.read:
             yield from self.read(path)
             return
         for file in data_files(path):
@@ -137,13 +137,6 @@ class SourceAdapter:
             yield from self.convert_safely(unit)
         else:
             yield unit
-
-    def read_file(self, file: Path) -> Iterator[Trajectory | Reject]:
-        for item in read_raw(file):
-            if isinstance(item, Reject):
-                yield item
-            else:
-                yield from self.convert_safely(item)
 
     def convert_safely(self, raw: RawRecord) -> Iterator[Trajectory | Reject]:
         """``convert``, with every failure turned into a reject that names the record."""

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 
 from pydantic import Field
 
 from curation.registry import steps
-from curation.schema import Candidate, Pair, Record, Reject, Score, ScoredTask, canonical_json
+from curation.schema import Candidate, Pair, Score, ScoredTask, canonical_json
 from curation.scoring.answer_keys import identity_key
-from curation.steps.base import Outcome, RejectRecord, Step, reject_for
+from curation.steps.base import RejectRecord, Step
 
 GROUND_TRUTH_ORIGIN = "ground_truth"
 INTENSITY_BINS = 10
@@ -93,32 +92,12 @@ class PairStep(Step):
         default=True, description="treat candidates with the same calls (or text) as one, keeping the first"
     )
 
-    def process_batch(self, batch: Sequence[ScoredTask]) -> list[Outcome]:
-        tally: Counter[str] = Counter()  # counted here, added to the step's counters once per batch
-        outcomes: list[Outcome] = []
-        try:
-            for record in batch:
-                try:
-                    outcomes.append(self._pairs(record, tally))
-                except RejectRecord as rejected:
-                    outcomes.append(reject_for(record, rejected.reason, rejected.detail))
-        finally:
-            for key, count in tally.items():
-                self.count(key, count)
-        return outcomes
-
-    def process(self, record: ScoredTask) -> Sequence[Record]:
-        (outcome,) = self.process_batch([record])
-        if isinstance(outcome, Reject):
-            raise RejectRecord(outcome.reason, outcome.detail)
-        return outcome
-
-    def _pairs(self, record: ScoredTask, tally: Counter[str]) -> list[Pair]:
+    def process(self, record: ScoredTask) -> list[Pair]:
         if len(record.scores) != len(record.candidates):
             raise RejectRecord(
                 "scores misaligned", f"{len(record.candidates)} candidates but {len(record.scores)} scores"
             )
-        entries = self._usable(record, tally)
+        entries = self._usable(record)
         pairs: list[Pair] = []
         min_margin = self.min_margin
         for chosen, chosen_score in entries:
@@ -139,10 +118,10 @@ class PairStep(Step):
                 "no pair",
                 f"{len(entries)} usable candidates, similarities {scores}, minimum margin {self.min_margin}",
             )
-        tally["pairs"] += len(pairs)
+        self.count("pairs", len(pairs))
         return pairs
 
-    def _usable(self, record: ScoredTask, tally: Counter[str]) -> list[tuple[Candidate, Score]]:
+    def _usable(self, record: ScoredTask) -> list[tuple[Candidate, Score]]:
         """Candidates that can take part, the ground truth first, identical answers merged."""
         ordered = sorted(
             zip(record.candidates, record.scores, strict=True),
@@ -155,12 +134,12 @@ class PairStep(Step):
             if score.candidate_id != candidate.id:
                 raise RejectRecord("scores misaligned", f"score of {score.candidate_id} sits at {candidate.id}")
             if candidate.request_error is not None:
-                tally["candidate skipped: request error"] += 1
+                self.count("candidate skipped: request error")
                 continue
             if self.merge_identical:
                 key = _answer_key(candidate, known)
                 if key in seen:
-                    tally["candidate merged: identical answer"] += 1
+                    self.count("candidate merged: identical answer")
                     continue
                 seen.add(key)
             usable.append((candidate, score))

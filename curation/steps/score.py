@@ -8,7 +8,6 @@ the detail. Scores are aligned with candidates by index. Counters: ``candidates`
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import Field
@@ -19,7 +18,7 @@ from curation.scoring.answer_keys import arrangement_free_key, identity_key
 from curation.scoring.answers import PossibleAnswer, expected_from_calls
 from curation.scoring.check import CheckOptions, CheckResult, check_calls
 from curation.scoring.similarity import toolrm_similarity
-from curation.steps.base import Outcome, Step, reject_for
+from curation.steps.base import RejectRecord, Step
 
 Verdict = tuple[CheckResult, float]  # a candidate's check result and similarity
 
@@ -40,26 +39,18 @@ class ScoreStep(Step):
         description="an optional parameter passed with its schema default counts the same as left out, for exact",
     )
 
-    def process_batch(self, batch: Sequence[SampledTask]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        tally: Counter[str] = Counter()  # counted here, added to the step's counters once per batch
-        for sampled in batch:
-            strangers = [c for c in sampled.candidates if c.task_id != sampled.task.id]
-            if strangers:
-                example = f"{strangers[0].id} (task {strangers[0].task_id})"
-                detail = f"{len(strangers)} candidate(s) belong to another task, e.g. {example}"
-                outcomes.append(reject_for(sampled, "candidate of another task", detail))
-                continue
-            scored = self.score_task(sampled)
-            for score in scored.scores:
-                tally[
-                    "exact" if score.exact else f"error.{score.error_type.value if score.error_type else 'none'}"
-                ] += 1
-            tally["candidates"] += len(scored.scores)
-            outcomes.append([scored])
-        for key, count in tally.items():
-            self.count(key, count)
-        return outcomes
+    def process(self, sampled: SampledTask) -> list[ScoredTask]:
+        strangers = [c for c in sampled.candidates if c.task_id != sampled.task.id]
+        if strangers:
+            example = f"{strangers[0].id} (task {strangers[0].task_id})"
+            raise RejectRecord(
+                "candidate of another task", f"{len(strangers)} candidate(s) belong to another task, e.g. {example}"
+            )
+        scored = self.score_task(sampled)
+        for score in scored.scores:
+            self.count("exact" if score.exact else f"error.{score.error_type.value if score.error_type else 'none'}")
+        self.count("candidates", len(scored.scores))
+        return [scored]
 
     def score_task(self, sampled: SampledTask) -> ScoredTask:
         """The scores of one task's candidates, aligned with them by index."""

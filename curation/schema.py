@@ -16,9 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = 1
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, which costs more than encoding a
+# small value (candidate and pair ids hash one per record).
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
     """The one JSON form used for hashing: sorted keys, no whitespace, unicode kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def content_hash(value: Any, length: int = 64) -> str:

@@ -5,10 +5,8 @@ Shared by the `sample` step and the benchmark; it knows nothing of the pipeline.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from json.encoder import encode_basestring
 from typing import Any, ClassVar
 
 from curation.sampling.base import (
@@ -29,19 +27,8 @@ GROUND_TRUTH_STYLE: RenderStyle = "hermes"
 
 
 def candidate_id(task_id: str, policy_key: str, sample_index: int) -> str:
-    """A candidate's id: task, policy hash and sample index, hashed (the label of a policy is not part of it).
-
-    It is ``content_hash({"task_id": ..., "policy": ..., "sample_index": ...})``, with the canonical JSON written
-    out here (keys sorted, no spaces, strings as json.dumps writes them unescaped): it runs once per candidate, and
-    a JSON encoder per call cost more than the rest of the id. tests/sampling/test_sampler.py pins the equality.
-    """
-    if type(task_id) is not str or type(policy_key) is not str or type(sample_index) is not int:
-        return content_hash({"task_id": task_id, "policy": policy_key, "sample_index": sample_index})
-    canonical = (
-        f'{{"policy":{encode_basestring(policy_key)},"sample_index":{sample_index},'
-        f'"task_id":{encode_basestring(task_id)}}}'
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """A candidate's id: task, policy hash and sample index, hashed (the label of a policy is not part of it)."""
+    return content_hash({"task_id": task_id, "policy": policy_key, "sample_index": sample_index})
 
 
 def ground_truth_candidate(task: Task) -> Candidate:

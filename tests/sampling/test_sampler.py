@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from curation.sampling.base import Generation, Policy, requests_for
 from curation.sampling.cache import RequestCache
 from curation.sampling.perturb import PerturbBackend
-from curation.sampling.sampler import candidate_id, sample_policy
-from curation.schema import Task, ToolCall, content_hash
+from curation.sampling.sampler import sample_policy
+from curation.schema import Task, ToolCall
 from curation.scoring.parse import parse_response
 from tests.sampling.tasks import CONVERT, STOCK, WEATHER, many_tasks, task, tool
-
-
-@pytest.mark.parametrize(
-    "task_id", ["apigen:1#2", 'quo"te\\back#1', "ünï 中文 🎉#3", "tab\tnew\nline\x00#0", "\u2028#1", ""]
-)
-@pytest.mark.parametrize("sample_index", [0, 7, 1023])
-def test_candidate_id_is_the_content_hash_of_task_policy_and_index(task_id: str, sample_index: int) -> None:
-    policy_key = content_hash({"any": "policy"})
-    expected = content_hash({"task_id": task_id, "policy": policy_key, "sample_index": sample_index})
-    assert candidate_id(task_id, policy_key, sample_index) == expected
 
 
 def edge_tasks() -> list[Task]:
